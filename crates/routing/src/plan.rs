@@ -1,0 +1,437 @@
+//! Deciding, for every pipeline of a repository, whether a push starts it, and why.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::matching::PathMatching;
+use crate::ports::{ChangeSource, DiffRequest, SourceError};
+use crate::push::{Push, Reference, ReferenceChange};
+use crate::rules::{DiffFailurePolicy, FilterVerdict, RepositoryRules, RoutingRules};
+
+/// Start or skip.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// The pipeline is to be started.
+    Start,
+    /// The pipeline is left alone.
+    Skip,
+}
+
+/// Why a pipeline is started or skipped. The kebab-case names appear in logs and `--json`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// A changed path matched an include glob and no exclude glob.
+    PathMatched,
+    /// The pipeline has only excludes, and a changed path matched none of them.
+    PathNotExcluded,
+    /// The pipeline has no path filter: every push to a matching branch starts it.
+    NoPathFilter,
+    /// No changed path passed the pipeline's path filter.
+    NoMatchingPath,
+    /// The branch matched none of the pipeline's branch includes.
+    BranchNotIncluded,
+    /// The branch matched one of the pipeline's branch excludes.
+    BranchExcluded,
+    /// The pipeline has no `tags` filter, so tag pushes never start it.
+    TagsNotConfigured,
+    /// The tag passed the pipeline's tag filter.
+    TagMatched,
+    /// The tag matched none of the pipeline's tag includes.
+    TagNotIncluded,
+    /// The tag matched one of the pipeline's tag excludes.
+    TagExcluded,
+    /// The branch or tag was deleted: there is nothing to build.
+    ReferenceDeleted,
+    /// A merge commit no branch points at: the branch update that follows is routed.
+    UnreferencedMergeCommit,
+    /// A tag was deleted or otherwise changed without a commit to build.
+    NoCommit,
+    /// The diff could not be read; the `on_diff_failure` policy decided.
+    DiffUnavailable,
+}
+
+/// The decision for one pipeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// The pipeline name.
+    pub pipeline: String,
+    /// Start or skip.
+    pub verdict: Verdict,
+    /// Why.
+    pub reason: Reason,
+    /// The changed path (or branch/tag name) that decided it, where one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched: Option<String>,
+    /// The glob that matched, where one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub glob: Option<String>,
+}
+
+/// What the diff was computed against.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum DiffBase {
+    /// The reference's previous commit (an update).
+    PreviousCommit {
+        /// The commit.
+        commit: String,
+    },
+    /// A new branch: its merge base with the default branch.
+    MergeBase {
+        /// The default branch.
+        branch: String,
+        /// The merge base commit.
+        commit: String,
+    },
+    /// A new branch without a merge base: its first parent.
+    FirstParent {
+        /// The parent commit.
+        commit: String,
+    },
+    /// A root commit: every file counts as changed.
+    EmptyTree,
+    /// No diff was needed (no candidate pipeline has a path filter, or nothing to build).
+    NotNeeded,
+    /// The diff could not be read.
+    Unavailable {
+        /// Why.
+        error: String,
+    },
+}
+
+/// Everything decided about one push.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RoutingPlan {
+    /// The push.
+    pub push: Push,
+    /// Whether the rules name the repository at all.
+    pub repository_configured: bool,
+    /// What the diff was computed against.
+    pub diff_base: DiffBase,
+    /// How many pages of differences were read.
+    pub pages_read: usize,
+    /// How many changed paths were matched (paging stops once every pipeline is decided).
+    pub paths_matched: usize,
+    /// Whether the whole diff was read (false when paging stopped early or failed).
+    pub diff_complete: bool,
+    /// The policy applied if the diff was unavailable.
+    pub on_diff_failure: DiffFailurePolicy,
+    /// One decision per pipeline of the repository, in rules-file order.
+    pub decisions: Vec<Decision>,
+}
+
+impl RoutingPlan {
+    /// The decisions that start a pipeline.
+    pub fn starts(&self) -> impl Iterator<Item = &Decision> {
+        self.decisions
+            .iter()
+            .filter(|d| d.verdict == Verdict::Start)
+    }
+}
+
+/// Knobs for [`plan_push`].
+#[derive(Clone, Debug, Default)]
+pub struct PlanOptions {
+    /// Give up reading the diff after this long and apply the `on_diff_failure` policy
+    /// (in Lambda: the time left before the function's timeout, minus a margin).
+    pub diff_timeout: Option<Duration>,
+}
+
+/// Decides which pipelines `push` starts, reading the diff from `source` as far as needed.
+///
+/// Never fails: a diff that cannot be read becomes [`Reason::DiffUnavailable`] decisions
+/// under the rules' `on_diff_failure` policy.
+pub async fn plan_push<S: ChangeSource + Sync>(
+    rules: &RoutingRules,
+    push: &Push,
+    source: &S,
+    options: &PlanOptions,
+) -> RoutingPlan {
+    let mut plan = RoutingPlan {
+        push: push.clone(),
+        repository_configured: false,
+        diff_base: DiffBase::NotNeeded,
+        pages_read: 0,
+        paths_matched: 0,
+        diff_complete: false,
+        on_diff_failure: rules.on_diff_failure,
+        decisions: Vec::new(),
+    };
+    let Some(repository) = rules.repository(&push.repository) else {
+        return plan;
+    };
+    plan.repository_configured = true;
+
+    // Pushes with nothing to build start nothing.
+    let nothing_to_build = match push.change {
+        ReferenceChange::ReferenceDeleted => Some(Reason::ReferenceDeleted),
+        ReferenceChange::UnreferencedMergeCommitCreated => Some(Reason::UnreferencedMergeCommit),
+        _ if push.commit_id.is_empty() => Some(Reason::NoCommit),
+        _ => None,
+    };
+    if let Some(reason) = nothing_to_build {
+        plan.decisions = skip_all(repository, reason);
+        return plan;
+    }
+
+    // Reference filters first: they need no diff.
+    let mut decisions: Vec<Option<Decision>> = repository
+        .pipelines
+        .iter()
+        .map(|pipeline| reference_decision(pipeline, &push.reference))
+        .collect();
+    let candidates: Vec<usize> = decisions
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.is_none())
+        .map(|(i, _)| i)
+        .collect();
+
+    // Candidates without a path filter start on any push.
+    let mut needs_diff = Vec::new();
+    for index in candidates {
+        if repository.pipelines[index].paths.is_everything() {
+            decisions[index] = Some(decide(
+                &repository.pipelines[index].name,
+                Verdict::Start,
+                Reason::NoPathFilter,
+                None,
+                None,
+            ));
+        } else {
+            needs_diff.push(index);
+        }
+    }
+
+    if !needs_diff.is_empty() {
+        let mut matching = PathMatching::new(&repository.path_index, needs_diff.iter().copied());
+        let mut progress = DiffProgress::default();
+        let outcome = {
+            let read = read_diff(repository, push, source, &mut matching, &mut progress);
+            match options.diff_timeout {
+                Some(limit) => tokio::time::timeout(limit, read).await.unwrap_or_else(|_| {
+                    Err(SourceError::new(format!(
+                        "gave up reading the diff after {} ms (the function's time is running out)",
+                        limit.as_millis()
+                    )))
+                }),
+                None => read.await,
+            }
+        };
+        plan.pages_read = progress.pages;
+        plan.paths_matched = matching.paths_seen();
+        let matches = matching.into_matches();
+        match outcome {
+            Ok((base, complete)) => {
+                plan.diff_base = base;
+                plan.diff_complete = complete;
+            }
+            Err(error) => {
+                plan.diff_base = DiffBase::Unavailable {
+                    error: error.message,
+                };
+            }
+        }
+        let diff_failed = matches!(plan.diff_base, DiffBase::Unavailable { .. });
+        for index in needs_diff {
+            let pipeline = &repository.pipelines[index];
+            decisions[index] = Some(match &matches[index] {
+                Some(found) => decide(
+                    &pipeline.name,
+                    Verdict::Start,
+                    if found.glob.is_some() {
+                        Reason::PathMatched
+                    } else {
+                        Reason::PathNotExcluded
+                    },
+                    Some(found.path.clone()),
+                    found.glob.clone(),
+                ),
+                None if diff_failed => decide(
+                    &pipeline.name,
+                    match rules.on_diff_failure {
+                        DiffFailurePolicy::StartCandidates => Verdict::Start,
+                        DiffFailurePolicy::StartNone => Verdict::Skip,
+                    },
+                    Reason::DiffUnavailable,
+                    None,
+                    None,
+                ),
+                None => decide(
+                    &pipeline.name,
+                    Verdict::Skip,
+                    Reason::NoMatchingPath,
+                    None,
+                    None,
+                ),
+            });
+        }
+    }
+
+    plan.decisions = decisions.into_iter().flatten().collect();
+    plan
+}
+
+#[derive(Default)]
+struct DiffProgress {
+    pages: usize,
+}
+
+/// Finds the diff base and feeds pages of changed paths to `matching` until every
+/// candidate is decided or the diff ends. Returns the base and whether the diff was read
+/// to its end.
+async fn read_diff<S: ChangeSource + Sync>(
+    repository: &RepositoryRules,
+    push: &Push,
+    source: &S,
+    matching: &mut PathMatching<'_>,
+    progress: &mut DiffProgress,
+) -> Result<(DiffBase, bool), SourceError> {
+    let base = diff_base(repository, push, source).await?;
+    let before = match &base {
+        DiffBase::PreviousCommit { commit }
+        | DiffBase::MergeBase { commit, .. }
+        | DiffBase::FirstParent { commit } => Some(commit.as_str()),
+        _ => None,
+    };
+    let mut token: Option<String> = None;
+    loop {
+        let page = source
+            .changed_paths(DiffRequest {
+                repository: &push.repository,
+                before,
+                after: &push.commit_id,
+                page_token: token.as_deref(),
+            })
+            .await?;
+        progress.pages += 1;
+        for path in &page.paths {
+            matching.feed(path);
+        }
+        match page.next_page_token {
+            None => return Ok((base, true)),
+            Some(_) if matching.all_decided() => return Ok((base, false)),
+            Some(next) => token = Some(next),
+        }
+    }
+}
+
+/// What to compare the pushed commit with.
+async fn diff_base<S: ChangeSource + Sync>(
+    repository: &RepositoryRules,
+    push: &Push,
+    source: &S,
+) -> Result<DiffBase, SourceError> {
+    if let Some(old) = push.old_commit_id.as_deref().filter(|c| !c.is_empty()) {
+        return Ok(DiffBase::PreviousCommit {
+            commit: old.to_owned(),
+        });
+    }
+    // A new branch (or tag): compare with where it left the default branch.
+    let default_branch = match &repository.default_branch {
+        Some(branch) => Some(branch.clone()),
+        None => source.default_branch(&push.repository).await?,
+    };
+    let pushed_branch = match &push.reference {
+        Reference::Branch(name) => Some(name.as_str()),
+        Reference::Tag(_) => None,
+    };
+    if let Some(default_branch) = default_branch.filter(|b| Some(b.as_str()) != pushed_branch)
+        && let Some(commit) = source
+            .merge_base(&push.repository, &push.commit_id, &default_branch)
+            .await?
+    {
+        return Ok(DiffBase::MergeBase {
+            branch: default_branch,
+            commit,
+        });
+    }
+    Ok(
+        match source
+            .first_parent(&push.repository, &push.commit_id)
+            .await?
+        {
+            Some(commit) => DiffBase::FirstParent { commit },
+            None => DiffBase::EmptyTree,
+        },
+    )
+}
+
+fn reference_decision(
+    pipeline: &crate::rules::PipelineRule,
+    reference: &Reference,
+) -> Option<Decision> {
+    let name = &pipeline.name;
+    match reference {
+        Reference::Branch(branch) => match pipeline.branches.check(branch) {
+            FilterVerdict::Included(_) => None,
+            FilterVerdict::Excluded(glob) => Some(decide(
+                name,
+                Verdict::Skip,
+                Reason::BranchExcluded,
+                Some(branch.clone()),
+                Some(glob),
+            )),
+            FilterVerdict::NotIncluded => Some(decide(
+                name,
+                Verdict::Skip,
+                Reason::BranchNotIncluded,
+                Some(branch.clone()),
+                None,
+            )),
+        },
+        Reference::Tag(tag) => Some(match &pipeline.tags {
+            None => decide(name, Verdict::Skip, Reason::TagsNotConfigured, None, None),
+            Some(filter) => match filter.check(tag) {
+                FilterVerdict::Included(glob) => decide(
+                    name,
+                    Verdict::Start,
+                    Reason::TagMatched,
+                    Some(tag.clone()),
+                    glob,
+                ),
+                FilterVerdict::Excluded(glob) => decide(
+                    name,
+                    Verdict::Skip,
+                    Reason::TagExcluded,
+                    Some(tag.clone()),
+                    Some(glob),
+                ),
+                FilterVerdict::NotIncluded => decide(
+                    name,
+                    Verdict::Skip,
+                    Reason::TagNotIncluded,
+                    Some(tag.clone()),
+                    None,
+                ),
+            },
+        }),
+    }
+}
+
+fn skip_all(repository: &RepositoryRules, reason: Reason) -> Vec<Decision> {
+    repository
+        .pipelines
+        .iter()
+        .map(|p| decide(&p.name, Verdict::Skip, reason, None, None))
+        .collect()
+}
+
+fn decide(
+    pipeline: &str,
+    verdict: Verdict,
+    reason: Reason,
+    matched: Option<String>,
+    glob: Option<String>,
+) -> Decision {
+    Decision {
+        pipeline: pipeline.to_owned(),
+        verdict,
+        reason,
+        matched,
+        glob,
+    }
+}

@@ -1,0 +1,151 @@
+//! The handler: parse the event, plan, start, log, publish. Generic over the ports, so
+//! the same code runs in Lambda (AWS SDK) and in the CLI (local git, recorded starts).
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use pipeline_routing::report::{RoutingSummary, log_plan};
+use pipeline_routing::{
+    ChangeSource, PipelineStarter, PlanOptions, RoutingPlan, RoutingRules, StartOutcome, plan_push,
+    start_pipelines,
+};
+
+use crate::event::{EventError, parse_push};
+
+/// Time kept back from the diff for starting pipelines and reporting.
+const RESERVED_FOR_STARTS: Duration = Duration::from_secs(5);
+
+/// Publishes a push's routing summary (SNS in Lambda).
+pub trait SummaryPublisher {
+    /// Publishes one summary; `subject` is a one-line title, `message` the JSON summary.
+    fn publish(
+        &self,
+        subject: &str,
+        message: &str,
+    ) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+/// A publisher for when no topic is configured.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoSummary;
+
+impl SummaryPublisher for NoSummary {
+    async fn publish(&self, _subject: &str, _message: &str) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// What the handler returns: the plan and what starting the pipelines did.
+#[derive(Clone, Debug, Serialize)]
+pub struct HandlerOutput {
+    /// Every decision about the push.
+    #[serde(flatten)]
+    pub plan: RoutingPlan,
+    /// The starts.
+    pub starts: Vec<StartOutcome>,
+}
+
+/// Why an invocation failed. Each variant is an `errorType` that can be searched for.
+#[derive(Debug, thiserror::Error)]
+pub enum HandlerError {
+    /// The event is not a CodeCommit push this function can route. Retrying will not
+    /// help; after Lambda's retries the event lands in the on-failure destination.
+    #[error("malformed event: {0}")]
+    MalformedEvent(#[from] EventError),
+    /// One or more pipelines could not be started. The invocation fails so that Lambda
+    /// retries it; the idempotency token keeps the already-started ones from running twice.
+    #[error("could not start {}: {}", .failed.join(", "), .errors.join("; "))]
+    StartFailed {
+        /// The pipelines that did not start.
+        failed: Vec<String>,
+        /// Their errors.
+        errors: Vec<String>,
+    },
+}
+
+impl HandlerError {
+    /// The error type reported to Lambda.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            HandlerError::MalformedEvent(_) => "MalformedEvent",
+            HandlerError::StartFailed { .. } => "StartFailed",
+        }
+    }
+}
+
+impl From<HandlerError> for lambda_runtime::Diagnostic {
+    fn from(error: HandlerError) -> Self {
+        lambda_runtime::Diagnostic {
+            error_type: error.error_type().to_owned(),
+            error_message: error.to_string(),
+        }
+    }
+}
+
+/// The commit-filter function: rules, and the three ports it acts through.
+pub struct CommitFilter<S, P, N = NoSummary> {
+    /// The routing rules, loaded once per container.
+    pub rules: Arc<RoutingRules>,
+    /// Where diffs are read.
+    pub source: S,
+    /// Where pipelines are started.
+    pub starter: P,
+    /// Where routing summaries are published.
+    pub publisher: N,
+}
+
+impl<S, P, N> CommitFilter<S, P, N>
+where
+    S: ChangeSource + Sync,
+    P: PipelineStarter + Sync,
+    N: SummaryPublisher + Sync,
+{
+    /// Handles one event. `time_left` is the invocation's remaining time, if known.
+    pub async fn handle(
+        &self,
+        event: serde_json::Value,
+        time_left: Option<Duration>,
+    ) -> Result<HandlerOutput, HandlerError> {
+        let push = parse_push(event).inspect_err(|error| {
+            tracing::error!(error = %error, error_type = "MalformedEvent", "event rejected");
+        })?;
+        let options = PlanOptions {
+            diff_timeout: time_left.map(|left| {
+                left.saturating_sub(RESERVED_FOR_STARTS)
+                    .max(Duration::from_secs(1))
+            }),
+        };
+        let plan = plan_push(&self.rules, &push, &self.source, &options).await;
+        let starts = start_pipelines(&self.rules, &plan, &self.starter).await;
+        log_plan(&plan, &starts);
+
+        if plan.repository_configured {
+            let summary = RoutingSummary::new(&plan, &starts);
+            match serde_json::to_string_pretty(&summary) {
+                Ok(message) => {
+                    if let Err(error) = self.publisher.publish(&summary.subject(), &message).await {
+                        tracing::error!(error = %error, event_id = %push.event_id, "routing summary not published");
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(error = %error, "routing summary not serializable");
+                }
+            }
+        }
+
+        let (failed, errors): (Vec<String>, Vec<String>) = starts
+            .iter()
+            .filter_map(|s| match s {
+                StartOutcome::Failed { pipeline, error } => Some((pipeline.clone(), error.clone())),
+                StartOutcome::Started { .. } => None,
+            })
+            .unzip();
+        if !failed.is_empty() {
+            return Err(HandlerError::StartFailed { failed, errors });
+        }
+        Ok(HandlerOutput { plan, starts })
+    }
+}
