@@ -1,0 +1,76 @@
+//! Plans as a table for people.
+
+use std::fmt::Write;
+
+use pipeline_routing::report::reason_name;
+use pipeline_routing::{DiffBase, RoutingPlan, Verdict};
+
+fn short(commit: &str) -> &str {
+    commit.get(..7).unwrap_or(commit)
+}
+
+/// The plan as a text table: one line per pipeline, what it would do and why.
+pub fn plan_table(plan: &RoutingPlan) -> String {
+    let push = &plan.push;
+    let mut out = String::new();
+    let base = match &plan.diff_base {
+        DiffBase::PreviousCommit { commit } => {
+            format!("{}..{}", short(commit), short(&push.commit_id))
+        }
+        DiffBase::MergeBase { branch, commit } => format!(
+            "{}..{} (merge base with {branch})",
+            short(commit),
+            short(&push.commit_id)
+        ),
+        DiffBase::FirstParent { commit } => format!(
+            "{}..{} (first parent)",
+            short(commit),
+            short(&push.commit_id)
+        ),
+        DiffBase::EmptyTree => format!("(root)..{} (every file)", short(&push.commit_id)),
+        DiffBase::NotNeeded => format!("{} (no diff needed)", short(&push.commit_id)),
+        DiffBase::Unavailable { error } => format!("diff unavailable: {error}"),
+    };
+    let _ = writeln!(out, "{} {} {}", push.repository, push.reference, base);
+    if !plan.repository_configured {
+        let _ = writeln!(out, "the rules do not name this repository: nothing starts");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{} changed path(s) read in {} page(s)\n",
+        plan.paths_matched, plan.pages_read
+    );
+    let width = plan
+        .decisions
+        .iter()
+        .map(|d| d.pipeline.len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let _ = writeln!(
+        out,
+        "{:width$}  {:8}  {:20}  MATCHED",
+        "PIPELINE", "DECISION", "REASON"
+    );
+    for decision in &plan.decisions {
+        let verdict = match decision.verdict {
+            Verdict::Start => "start",
+            Verdict::Skip => "skip",
+        };
+        let matched = match (&decision.matched, &decision.glob) {
+            (Some(m), Some(g)) => format!("{m} ({g})"),
+            (Some(m), None) => m.clone(),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "{:width$}  {:8}  {:20}  {}",
+            decision.pipeline,
+            verdict,
+            reason_name(decision.reason),
+            matched
+        );
+    }
+    out
+}
