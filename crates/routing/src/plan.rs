@@ -314,6 +314,13 @@ async fn read_diff<S: ChangeSource + Sync>(
         match page.next_page_token {
             None => return Ok((base, true)),
             Some(_) if matching.all_decided() => return Ok((base, false)),
+            // A service that hands back the token it was given would page forever.
+            Some(next) if token.as_deref() == Some(next.as_str()) => {
+                return Err(SourceError::new(format!(
+                    "the diff did not advance: page {} returned its own token again",
+                    progress.pages
+                )));
+            }
             Some(next) => token = Some(next),
         }
     }

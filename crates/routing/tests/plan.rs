@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use pipeline_routing::start::start_requests;
 use pipeline_routing::{
-    ChangeSource, DiffBase, DiffFailurePolicy, DiffPage, DiffRequest, PipelineStarter,
-    PlanOptions, Push, Reason, Reference, ReferenceChange, RoutingPlan, RoutingRules,
-    SourceError, StartOutcome, StartRequest, Verdict, plan_push, start_pipelines,
+    ChangeSource, DiffBase, DiffFailurePolicy, DiffPage, DiffRequest, PipelineStarter, PlanOptions,
+    Push, Reason, Reference, ReferenceChange, RoutingPlan, RoutingRules, SourceError, StartOutcome,
+    StartRequest, Verdict, plan_push, start_pipelines,
 };
 
 const RULES: &str = r#"
@@ -372,8 +372,10 @@ async fn an_unknown_repository_starts_nothing() {
 
 #[tokio::test]
 async fn an_unreadable_diff_follows_the_policy() {
-    let mut repo = Repo::default();
-    repo.broken = true;
+    let repo = Repo {
+        broken: true,
+        ..Repo::default()
+    };
     let plan = plan_of(&rules(), &main_update(), &repo).await;
     assert!(matches!(plan.diff_base, DiffBase::Unavailable { .. }));
     assert_eq!(
@@ -460,7 +462,11 @@ async fn starts_are_idempotent_and_pinned_to_the_evaluated_commit() {
             },
         ]
     );
-    let started = starter.started.lock().map(|s| s.clone()).unwrap_or_default();
+    let started = starter
+        .started
+        .lock()
+        .map(|s| s.clone())
+        .unwrap_or_default();
     let revision = started[0]
         .source_revision
         .as_ref()
@@ -470,6 +476,47 @@ async fn starts_are_idempotent_and_pinned_to_the_evaluated_commit() {
 
     // The same event planned again gives the same tokens; nightly has no source action.
     let again = start_requests(&rules, &plan);
-    assert_eq!(again[0].client_request_token, started[0].client_request_token);
+    assert_eq!(
+        again[0].client_request_token,
+        started[0].client_request_token
+    );
     assert!(again[1].source_revision.is_none());
+}
+
+/// A source whose every page points at itself.
+struct StuckPaging;
+
+impl ChangeSource for StuckPaging {
+    async fn default_branch(&self, _: &str) -> Result<Option<String>, SourceError> {
+        Ok(None)
+    }
+    async fn merge_base(&self, _: &str, _: &str, _: &str) -> Result<Option<String>, SourceError> {
+        Ok(None)
+    }
+    async fn first_parent(&self, _: &str, _: &str) -> Result<Option<String>, SourceError> {
+        Ok(None)
+    }
+    async fn changed_paths(&self, _: DiffRequest<'_>) -> Result<DiffPage, SourceError> {
+        Ok(DiffPage {
+            paths: vec!["docs/x.md".into()],
+            next_page_token: Some("same".into()),
+        })
+    }
+}
+
+#[tokio::test]
+async fn paging_that_does_not_advance_is_a_diff_failure_not_a_hang() {
+    let plan = plan_push(
+        &rules(),
+        &main_update(),
+        &StuckPaging,
+        &PlanOptions::default(),
+    )
+    .await;
+    let DiffBase::Unavailable { error } = &plan.diff_base else {
+        panic!("expected a failure, got {:?}", plan.diff_base);
+    };
+    assert!(error.contains("did not advance"), "{error}");
+    assert_eq!(plan.pages_read, 2);
+    assert_eq!(plan.decisions[0].reason, Reason::DiffUnavailable);
 }

@@ -20,7 +20,6 @@ async fn main() -> Result<(), Error> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_current_span(false)
-        .without_time()
         .init();
 
     let config = Config::from_env()?;

@@ -1,0 +1,32 @@
+//! CodePipeline execution events as rows for Athena, and the metrics computed from them.
+//!
+//! The flow, one module per step:
+//!
+//! 1. [`event`]: tolerant serde types for the three EventBridge detail-types
+//!    (`CodePipeline {Pipeline,Stage,Action} Execution State Change`).
+//! 2. [`row`]: one event becomes one flat [`Row`]; its snake_case field names are the
+//!    columns of the Glue table.
+//! 3. [`batch`]: rows become one gzip JSON-lines object per day partition
+//!    (`{prefix}/dt=YYYY-MM-DD/{batch_id}.json.gz`), and such objects are read back.
+//! 4. [`metrics`]: executions, success and failure counts, durations and DORA metrics,
+//!    defined exactly as the Athena queries compute them.
+//! 5. [`report`]: a self-contained HTML dashboard (inline CSS and SVG) and a plain-text
+//!    summary.
+//!
+//! The crate knows nothing of Lambda or the AWS SDK: the `metrics-extractor` function and
+//! the CLI's `metrics report` adapt their inputs to these functions.
+
+pub mod batch;
+pub mod event;
+pub mod metrics;
+pub mod report;
+pub mod row;
+
+pub use batch::{BatchError, decode_object, encode_batch};
+pub use event::{CodePipelineEvent, EventError, ExecutionState, Level, parse_event};
+pub use metrics::{DoraConfig, Execution, Outcome, Tier};
+pub use report::{Report, ReportConfig};
+pub use row::{Row, Source};
+
+#[cfg(test)]
+pub(crate) mod fixtures;

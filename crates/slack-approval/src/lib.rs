@@ -1,0 +1,50 @@
+//! The Slack side of CodePipeline manual approvals: request verification, Block Kit
+//! messages and approver decisions. Nothing here knows about Lambda or the AWS SDK.
+//!
+//! The pieces, in the order an approval meets them:
+//!
+//! 1. [`notification`]: CodePipeline publishes an approval to SNS; parse its message.
+//! 2. [`config`]: `approvals.yaml` says which channel a pipeline's approvals go to and who
+//!    may approve them.
+//! 3. [`message`]: the Block Kit `chat.postMessage` body with Approve / Reject buttons
+//!    (the `approval-requester` function posts it), and every later update of it.
+//! 4. [`verify`]: Slack POSTs a click to the `approval-handler` function; check
+//!    `X-Slack-Signature` before reading anything.
+//! 5. [`interaction`]: parse the form-encoded `payload=<json>` of the click
+//!    (`block_actions`) or of the reject-reason modal (`view_submission`).
+//! 6. [`authorize`](mod@authorize): may this Slack user decide this approval?
+//! 7. [`summary`]: the `PutApprovalResult` summary naming who decided, at most 512 chars.
+//! 8. [`decide`](mod@decide): all of the above in one call that tells the handler what to do.
+//!
+//! [`approval`] holds the approval reference carried in button values, and [`timestamp`]
+//! the small UTC time type used for expiry and decision times.
+
+#![warn(missing_docs)]
+
+pub mod approval;
+pub mod authorize;
+pub mod config;
+pub mod decide;
+pub mod fields;
+pub mod interaction;
+pub mod message;
+pub mod notification;
+pub mod summary;
+mod text;
+pub mod timestamp;
+pub mod verify;
+
+pub use approval::{ApprovalRef, ApprovalRefError, ApprovalStatus};
+pub use authorize::{Approver, Decision, DenyReason, authorize};
+pub use config::{ApprovalsConfig, ConfigError, PipelineApprovals};
+pub use decide::{
+    FactsToResolve, HttpReply, Outcome, ReasonModal, Refusal, ResolvedFacts, Verdict, decide,
+    decide_interaction, facts_to_resolve, verify_and_parse,
+};
+pub use fields::FieldError;
+pub use interaction::{BlockActions, Interaction, InteractionError, SlackUser, ViewSubmission};
+pub use message::{CommitInfo, EndedReason, MessageError};
+pub use notification::{ApprovalDetails, ApprovalNotification, NotificationError};
+pub use summary::{MAX_SUMMARY_CHARS, approval_summary};
+pub use timestamp::{Timestamp, TimestampError};
+pub use verify::{HttpRequest, SecretError, SigningSecret, VerifyError};

@@ -1,0 +1,102 @@
+//! The moto server: its endpoint, and fixtures created in it.
+//!
+//! `scripts/test.sh` installs moto and starts one server for the whole suite, exporting
+//! `MOTO_ENDPOINT`. When that variable is not set (a plain `cargo test`), the first test
+//! that needs moto starts `moto_server` on a free port itself; it stops after 30 minutes.
+//! A missing moto is a test failure with instructions, never a skipped test.
+
+use std::net::TcpStream;
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+static ENDPOINT: OnceLock<String> = OnceLock::new();
+
+/// The endpoint of a running moto server.
+pub fn endpoint() -> String {
+    ENDPOINT
+        .get_or_init(|| match std::env::var("MOTO_ENDPOINT") {
+            Ok(endpoint) if !endpoint.is_empty() => endpoint,
+            _ => start_server(),
+        })
+        .clone()
+}
+
+fn start_server() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port: {e}"));
+    // `timeout` ends the server even though nothing waits for it.
+    let spawned = Command::new("timeout")
+        .args([
+            "1800",
+            "moto_server",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(error) = spawned {
+        panic!(
+            "cannot start moto_server ({error}): run the suite with scripts/test.sh, or `pip install \"moto[server]>=5.2.5\"`"
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return format!("http://127.0.0.1:{port}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!(
+        "moto_server did not listen on port {port} within 30 s: is `moto[server]>=5.2.5` installed? scripts/test.sh installs it"
+    );
+}
+
+/// Runs `tests/support/moto_fixtures.py` with `args` against the moto server (boto3 comes
+/// with moto). Used for set-up that our functions never do themselves, like creating
+/// pipelines and the IAM role they need.
+pub fn fixture(args: &[&str]) -> String {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("support/moto_fixtures.py");
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let output = Command::new(&python)
+        .arg(&script)
+        .arg("--endpoint")
+        .arg(endpoint())
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {python} {}: {e}", script.display()));
+    assert!(
+        output.status.success(),
+        "moto fixture {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// Creates pipelines (with a CodeCommit source action named `Source`) in moto.
+pub fn create_pipelines(names: &[&str]) {
+    let mut args = vec!["create-pipelines"];
+    args.extend_from_slice(names);
+    fixture(&args);
+}
+
+/// A name no other test uses, so tests can share one moto server.
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!(
+        "{prefix}-{}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        nanos % 100_000
+    )
+}
