@@ -10,5 +10,6 @@ pub mod double;
 pub mod git;
 pub mod moto;
 pub mod sdk;
+pub mod slack;
 
 pub use double::{AwsDouble, Reply};

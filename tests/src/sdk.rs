@@ -69,3 +69,43 @@ pub fn ssm(endpoint: &str) -> aws_sdk_ssm::Client {
             .build(),
     )
 }
+
+/// A S3 client for `endpoint`.
+pub fn s3(endpoint: &str) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(REGION))
+            .credentials_provider(credentials())
+            .endpoint_url(endpoint)
+            .retry_config(retries())
+            .force_path_style(true)
+            .build(),
+    )
+}
+
+/// A Secrets Manager client for `endpoint`.
+pub fn secretsmanager(endpoint: &str) -> aws_sdk_secretsmanager::Client {
+    aws_sdk_secretsmanager::Client::from_conf(
+        aws_sdk_secretsmanager::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(REGION))
+            .credentials_provider(credentials())
+            .endpoint_url(endpoint)
+            .retry_config(retries())
+            .build(),
+    )
+}
+
+/// A DynamoDB client for `endpoint`.
+pub fn dynamodb(endpoint: &str) -> aws_sdk_dynamodb::Client {
+    aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(REGION))
+            .credentials_provider(credentials())
+            .endpoint_url(endpoint)
+            .retry_config(retries())
+            .build(),
+    )
+}

@@ -1,0 +1,1 @@
+//! The `approval-handler` Lambda (work in progress).

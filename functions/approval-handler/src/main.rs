@@ -1,0 +1,3 @@
+//! The `approval-handler` Lambda entry point (work in progress).
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! The `approval-requester` Lambda (work in progress).

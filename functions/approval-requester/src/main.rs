@@ -1,0 +1,3 @@
+//! The `approval-requester` Lambda entry point (work in progress).
+
+fn main() {}

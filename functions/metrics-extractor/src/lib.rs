@@ -1,0 +1,1 @@
+//! The `metrics-extractor` Lambda (work in progress).

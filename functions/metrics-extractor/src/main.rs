@@ -1,0 +1,3 @@
+//! The `metrics-extractor` Lambda entry point (work in progress).
+
+fn main() {}
