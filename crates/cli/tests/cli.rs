@@ -1,0 +1,239 @@
+//! The `pipeline-router` binary as a user runs it: exit codes, what it prints, and clear
+//! errors (never a panic) on bad rules, bad revisions and bad events.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pipeline-router"))
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn run(command: &mut Command) -> (i32, String, String) {
+    let output = command.output().unwrap_or_else(|e| panic!("run: {e}"));
+    let (stdout, stderr) = text(&output);
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    (output.status.code().unwrap_or(-1), stdout, stderr)
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("git: {e}"));
+    assert!(output.status.success(), "git {args:?}: {}", text(&output).1);
+    text(&output).0.trim().to_owned()
+}
+
+/// A repository called `monorepo` with two commits on main.
+fn monorepo() -> (tempfile::TempDir, PathBuf, String, String) {
+    let parent = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = parent.path().join("monorepo");
+    std::fs::create_dir_all(dir.join("services/api")).unwrap_or_else(|e| panic!("{e}"));
+    git(&dir, &["init", "-q", "-b", "main"]);
+    git(&dir, &["config", "user.email", "dev@example.com"]);
+    git(&dir, &["config", "user.name", "Dev"]);
+    std::fs::write(dir.join("README.md"), "hi\n").unwrap_or_else(|e| panic!("{e}"));
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "one"]);
+    let first = git(&dir, &["rev-parse", "HEAD"]);
+    std::fs::write(dir.join("services/api/main.go"), "package main\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "two"]);
+    let second = git(&dir, &["rev-parse", "HEAD"]);
+    (parent, dir, first, second)
+}
+
+#[test]
+fn check_accepts_the_example_rules() {
+    let (code, stdout, _) = run(bin()
+        .arg("check")
+        .arg(workspace().join("routing-rules.yaml")));
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("ok (2 repositories, 7 pipelines)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_names_the_file_line_and_problem() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let cases = [
+        (
+            "version: 1\nrepositories:\n  - name: r\n    pipelines:\n      - name: p\n        paths: { include: [\"a/{b,c\"] }\n",
+            ":6:",
+            "missing `}`",
+        ),
+        (
+            "version: 1\nrepositories:\n  - name: r\n    pipeline: []\n",
+            ":4:",
+            "unknown field `pipeline`",
+        ),
+        ("version: 1\nrepositories: [\n", ":", "rules.yaml"),
+        ("", "", "missing field"),
+    ];
+    for (rules, location, problem) in cases {
+        let file = dir.path().join("rules.yaml");
+        std::fs::write(&file, rules).unwrap_or_else(|e| panic!("{e}"));
+        let (code, _, stderr) = run(bin().arg("check").arg(&file));
+        assert_eq!(code, 2, "{rules:?}");
+        assert!(
+            stderr.contains(&format!("rules.yaml{location}")),
+            "{stderr}"
+        );
+        assert!(stderr.contains(problem), "{stderr}");
+    }
+    let (code, _, stderr) = run(bin().arg("check").arg(dir.path().join("absent.yaml")));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("absent.yaml: cannot read"), "{stderr}");
+}
+
+#[test]
+fn plan_prints_which_pipelines_start_and_why() {
+    let (_keep, dir, first, second) = monorepo();
+    let rules = workspace().join("routing-rules.yaml");
+    let (code, stdout, stderr) = run(bin()
+        .args(["plan", "--rules"])
+        .arg(&rules)
+        .arg("--repo")
+        .arg(&dir)
+        .args(["--from", &first, "--to", &second]));
+    assert_eq!(code, 0, "{stderr}");
+    let api = stdout
+        .lines()
+        .find(|l| l.starts_with("api-deploy "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(api.contains("start"), "{api}");
+    assert!(
+        api.contains("services/api/main.go (services/api/**)"),
+        "{api}"
+    );
+    let web = stdout
+        .lines()
+        .find(|l| l.starts_with("web-deploy "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        web.contains("skip") && web.contains("no-matching-path"),
+        "{web}"
+    );
+
+    let (code, stdout, _) = run(bin()
+        .args(["plan", "--json", "--rules"])
+        .arg(&rules)
+        .arg("--repo")
+        .arg(&dir)
+        .args(["--from", "HEAD~1"]));
+    assert_eq!(code, 0);
+    let plan: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(plan["push"]["commit_id"], second.as_str());
+    assert_eq!(plan["decisions"][0]["verdict"], "start");
+}
+
+#[test]
+fn plan_explains_bad_revisions_and_repositories() {
+    let (_keep, dir, _, _) = monorepo();
+    let rules = workspace().join("routing-rules.yaml");
+    let (code, _, stderr) = run(bin()
+        .args(["plan", "--rules"])
+        .arg(&rules)
+        .arg("--repo")
+        .arg(&dir)
+        .args(["--from", "no-such-commit"]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("`no-such-commit` is not a commit"),
+        "{stderr}"
+    );
+
+    let elsewhere = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (code, _, stderr) = run(bin()
+        .args(["plan", "--rules"])
+        .arg(&rules)
+        .arg("--repo")
+        .arg(elsewhere.path()));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("git"), "{stderr}");
+}
+
+#[test]
+fn invoke_runs_the_handler_with_the_local_repository_and_records_starts() {
+    let (_keep, dir, first, second) = monorepo();
+    let template = std::fs::read_to_string(workspace().join("events/commit-filter/push-main.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut event: serde_json::Value =
+        serde_json::from_str(&template).unwrap_or_else(|e| panic!("{e}"));
+    event["detail"]["oldCommitId"] = serde_json::json!(first);
+    event["detail"]["commitId"] = serde_json::json!(second);
+    let event_file = dir
+        .parent()
+        .map(|p| p.join("event.json"))
+        .unwrap_or_default();
+    std::fs::write(&event_file, event.to_string()).unwrap_or_else(|e| panic!("{e}"));
+
+    let (code, stdout, stderr) = run(bin()
+        .args(["invoke", "commit-filter", "--event"])
+        .arg(&event_file)
+        .arg("--rules")
+        .arg(workspace().join("routing-rules.yaml"))
+        .arg("--repo")
+        .arg(&dir));
+    assert_eq!(code, 0, "{stderr}");
+    let output: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(output["starts"][0]["pipeline"], "api-deploy");
+    assert_eq!(output["starts"][0]["execution_id"], "local-1");
+    assert!(
+        stderr.contains("1 start(s) recorded, none sent"),
+        "{stderr}"
+    );
+    // One JSON log line per pipeline decision.
+    let decisions: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|l| l["fields"]["message"] == "pipeline decision")
+        .collect();
+    assert_eq!(decisions.len(), 4, "{stderr}");
+    assert_eq!(decisions[0]["fields"]["pipeline"], "api-deploy");
+    assert_eq!(decisions[0]["fields"]["decision"], "start");
+    assert_eq!(decisions[0]["fields"]["reason"], "path-matched");
+    assert_eq!(decisions[0]["fields"]["matched"], "services/api/main.go");
+}
+
+#[test]
+fn invoke_reports_malformed_events_without_panicking() {
+    let (code, stdout, _) = run(bin()
+        .args(["invoke", "commit-filter", "--event"])
+        .arg(workspace().join("events/commit-filter/malformed.json"))
+        .arg("--rules")
+        .arg(workspace().join("routing-rules.yaml")));
+    assert_eq!(code, 1);
+    let error: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(error["errorType"], "MalformedEvent");
+
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let not_json = dir.path().join("event.json");
+    std::fs::write(&not_json, "{ not json").unwrap_or_else(|e| panic!("{e}"));
+    let (code, _, stderr) = run(bin()
+        .args(["invoke", "commit-filter", "--event"])
+        .arg(&not_json)
+        .arg("--rules")
+        .arg(workspace().join("routing-rules.yaml")));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("is not valid JSON"), "{stderr}");
+}
