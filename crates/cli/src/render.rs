@@ -39,7 +39,7 @@ pub fn plan_table(plan: &RoutingPlan) -> String {
     let _ = writeln!(
         out,
         "{} changed path(s) read in {} page(s)\n",
-        plan.paths_matched, plan.pages_read
+        plan.paths_read, plan.pages_read
     );
     let width = plan
         .decisions

@@ -114,7 +114,7 @@ pub struct RoutingPlan {
     /// How many pages of differences were read.
     pub pages_read: usize,
     /// How many changed paths were matched (paging stops once every pipeline is decided).
-    pub paths_matched: usize,
+    pub paths_read: usize,
     /// Whether the whole diff was read (false when paging stopped early or failed).
     pub diff_complete: bool,
     /// The policy applied if the diff was unavailable.
@@ -155,7 +155,7 @@ pub async fn plan_push<S: ChangeSource + Sync>(
         repository_configured: false,
         diff_base: DiffBase::NotNeeded,
         pages_read: 0,
-        paths_matched: 0,
+        paths_read: 0,
         diff_complete: false,
         on_diff_failure: rules.on_diff_failure,
         decisions: Vec::new(),
@@ -222,7 +222,7 @@ pub async fn plan_push<S: ChangeSource + Sync>(
             }
         };
         plan.pages_read = progress.pages;
-        plan.paths_matched = matching.paths_seen();
+        plan.paths_read = matching.paths_seen();
         let matches = matching.into_matches();
         match outcome {
             Ok((base, complete)) => {

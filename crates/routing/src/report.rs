@@ -19,7 +19,7 @@ pub struct RoutingSummary<'a> {
     /// Pages of differences read.
     pub pages_read: usize,
     /// Changed paths matched.
-    pub paths_matched: usize,
+    pub paths_read: usize,
     /// The decisions.
     pub decisions: &'a [Decision],
     /// The starts, where pipelines were started.
@@ -34,7 +34,7 @@ impl<'a> RoutingSummary<'a> {
             repository_configured: plan.repository_configured,
             diff_base: &plan.diff_base,
             pages_read: plan.pages_read,
-            paths_matched: plan.paths_matched,
+            paths_read: plan.paths_read,
             decisions: &plan.decisions,
             starts,
         }

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The main job with no AWS account: builds the pipeline-router CLI, makes a small monorepo
+# history in out/demo-repo, and routes pushes on it with the example rules
+# (routing-rules.yaml): validate, plan, and run the commit-filter Lambda handler on sample
+# events, with the diff read from the local repository and starts recorded, not sent.
+#
+#   scripts/demo.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+cargo build --quiet -p pipeline-router-cli
+PR="$ROOT/target/debug/pipeline-router"
+RULES="$ROOT/routing-rules.yaml"
+OUT="$ROOT/out"
+REPO="$OUT/demo-repo/monorepo"
+
+echo "== A demo monorepo in $REPO"
+rm -rf "$OUT/demo-repo" && mkdir -p "$REPO"
+git() { command git -C "$REPO" "$@"; }
+git init -q -b main
+git config user.email dev@example.com
+git config user.name "Demo Dev"
+mkdir -p "$REPO/services/api" "$REPO/services/web" "$REPO/libs/auth" "$REPO/docs"
+echo 'package main' > "$REPO/services/api/main.go"
+echo 'export {}' > "$REPO/services/web/index.js"
+echo '# monorepo' > "$REPO/README.md"
+git add -A && git commit -q -m "initial layout"
+BEFORE=$(git rev-parse HEAD)
+echo '// v2' >> "$REPO/services/api/main.go"
+echo 'more docs' >> "$REPO/services/api/README.md"
+git add -A && git commit -q -m "api change"
+AFTER=$(git rev-parse HEAD)
+git checkout -q -b feature/login
+echo 'export const login = 1' > "$REPO/services/web/login.js"
+git add -A && git commit -q -m "login page"
+FEATURE=$(git rev-parse HEAD)
+git checkout -q main
+
+echo
+echo "== pipeline-router check"
+"$PR" check "$RULES"
+
+echo
+echo "== pipeline-router plan: a push to main"
+"$PR" plan --rules "$RULES" --repo "$REPO" --from "$BEFORE" --to "$AFTER"
+
+echo
+echo "== pipeline-router plan: a new branch (compared with its merge base with main)"
+"$PR" plan --rules "$RULES" --repo "$REPO" --branch feature/login --to "$FEATURE"
+
+echo
+echo "== pipeline-router invoke commit-filter on events/commit-filter/push-main.json"
+echo "   (commit ids replaced by the demo repository's; starts are recorded, not sent)"
+sed -e "s/9a4c7e2b1d0f3a6c8e5b2d9f7a1c4e0b3d6f8a25/$BEFORE/" \
+    -e "s/e3b1f6a2c9d84e7f0a5b3c2d1e9f8a7b6c5d4e3f/$AFTER/" \
+    events/commit-filter/push-main.json > "$OUT/demo-push.json"
+"$PR" invoke commit-filter --event "$OUT/demo-push.json" --rules "$RULES" --repo "$REPO"
