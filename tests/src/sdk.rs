@@ -18,94 +18,30 @@ fn credentials() -> Credentials {
 
 const REGION: &str = "us-east-1";
 
-/// A CodeCommit client for `endpoint`.
-pub fn codecommit(endpoint: &str) -> aws_sdk_codecommit::Client {
-    aws_sdk_codecommit::Client::from_conf(
-        aws_sdk_codecommit::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(REGION))
-            .credentials_provider(credentials())
-            .endpoint_url(endpoint)
-            .retry_config(retries())
-            .build(),
-    )
+/// Defines `pub fn $name(endpoint) -> Client` for an SDK crate, with the settings above
+/// and any extra builder calls (S3 needs path-style addressing on a local endpoint).
+macro_rules! client_for {
+    ($name:ident, $krate:ident, $label:literal $(, $extra:ident($value:expr))*) => {
+        #[doc = concat!("A ", $label, " client for `endpoint`.")]
+        pub fn $name(endpoint: &str) -> $krate::Client {
+            $krate::Client::from_conf(
+                $krate::Config::builder()
+                    .behavior_version(BehaviorVersion::latest())
+                    .region(Region::new(REGION))
+                    .credentials_provider(credentials())
+                    .endpoint_url(endpoint)
+                    .retry_config(retries())
+                    $(.$extra($value))*
+                    .build(),
+            )
+        }
+    };
 }
 
-/// A CodePipeline client for `endpoint`.
-pub fn codepipeline(endpoint: &str) -> aws_sdk_codepipeline::Client {
-    aws_sdk_codepipeline::Client::from_conf(
-        aws_sdk_codepipeline::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(REGION))
-            .credentials_provider(credentials())
-            .endpoint_url(endpoint)
-            .retry_config(retries())
-            .build(),
-    )
-}
-
-/// An SNS client for `endpoint`.
-pub fn sns(endpoint: &str) -> aws_sdk_sns::Client {
-    aws_sdk_sns::Client::from_conf(
-        aws_sdk_sns::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(REGION))
-            .credentials_provider(credentials())
-            .endpoint_url(endpoint)
-            .retry_config(retries())
-            .build(),
-    )
-}
-
-/// An SSM client for `endpoint`.
-pub fn ssm(endpoint: &str) -> aws_sdk_ssm::Client {
-    aws_sdk_ssm::Client::from_conf(
-        aws_sdk_ssm::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(REGION))
-            .credentials_provider(credentials())
-            .endpoint_url(endpoint)
-            .retry_config(retries())
-            .build(),
-    )
-}
-
-/// A S3 client for `endpoint`.
-pub fn s3(endpoint: &str) -> aws_sdk_s3::Client {
-    aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(REGION))
-            .credentials_provider(credentials())
-            .endpoint_url(endpoint)
-            .retry_config(retries())
-            .force_path_style(true)
-            .build(),
-    )
-}
-
-/// A Secrets Manager client for `endpoint`.
-pub fn secretsmanager(endpoint: &str) -> aws_sdk_secretsmanager::Client {
-    aws_sdk_secretsmanager::Client::from_conf(
-        aws_sdk_secretsmanager::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(REGION))
-            .credentials_provider(credentials())
-            .endpoint_url(endpoint)
-            .retry_config(retries())
-            .build(),
-    )
-}
-
-/// A DynamoDB client for `endpoint`.
-pub fn dynamodb(endpoint: &str) -> aws_sdk_dynamodb::Client {
-    aws_sdk_dynamodb::Client::from_conf(
-        aws_sdk_dynamodb::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(REGION))
-            .credentials_provider(credentials())
-            .endpoint_url(endpoint)
-            .retry_config(retries())
-            .build(),
-    )
-}
+client_for!(codecommit, aws_sdk_codecommit, "CodeCommit");
+client_for!(codepipeline, aws_sdk_codepipeline, "CodePipeline");
+client_for!(sns, aws_sdk_sns, "SNS");
+client_for!(ssm, aws_sdk_ssm, "SSM");
+client_for!(s3, aws_sdk_s3, "S3", force_path_style(true));
+client_for!(secretsmanager, aws_sdk_secretsmanager, "Secrets Manager");
+client_for!(dynamodb, aws_sdk_dynamodb, "DynamoDB");
