@@ -4,9 +4,14 @@
 //! - `check`: validate a rules file ([`check`]);
 //! - `plan`: the routing engine on a local git repository ([`plan`]);
 //! - `invoke`: a function's handler on an event file, with local backends or AWS
-//!   ([`invoke_commit_filter`]).
+//!   ([`invoke_commit_filter`], [`approvals`]);
+//! - `slack sign`: a Slack interaction request signed as Slack would ([`approvals`]);
+//! - `metrics backfill | report`: pipeline history into rows, rows into a dashboard
+//!   ([`metrics`]).
 
+pub mod approvals;
 pub mod local_git;
+pub mod metrics;
 pub mod recording;
 pub mod render;
 

@@ -273,8 +273,9 @@ pub fn decide(
     }
 }
 
-/// The approval an interaction of the flow is about, or `None` when it is not one.
-fn approval_of(interaction: &Interaction) -> Option<(ApprovalRef, &str)> {
+/// The approval an interaction of the flow is about, and the user's id; `None` when it
+/// is not one (or its button value / modal metadata is not ours).
+pub fn approval_of(interaction: &Interaction) -> Option<(ApprovalRef, &str)> {
     match interaction {
         Interaction::BlockActions(a)
             if a.action_id == APPROVE_ACTION_ID || a.action_id == REJECT_ACTION_ID =>
@@ -320,16 +321,81 @@ pub fn facts_to_resolve(
     })
 }
 
-/// Decides a verified, parsed interaction.
+/// Which `response_url`s a payload may name. The default is strict: Slack's own hosts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ResponseUrlPolicy {
+    /// `https://` on a `slack.com` or `slack-gov.com` host only.
+    #[default]
+    SlackOnly,
+    /// Slack's hosts, and also `http://` on a loopback address (`127.0.0.1`, `[::1]`,
+    /// `localhost`). For a handler whose Slack API itself is a local server (local runs and
+    /// tests); a deployed handler never uses it.
+    SlackOrLoopback,
+}
+
+impl ResponseUrlPolicy {
+    /// Whether the handler may post to `url`.
+    pub fn allows(self, url: &str) -> bool {
+        match self {
+            Self::SlackOnly => is_slack_response_url(url),
+            Self::SlackOrLoopback => is_slack_response_url(url) || is_loopback_http_url(url),
+        }
+    }
+}
+
+/// `http://` or `https://` on `127.0.0.1`, `[::1]` or `localhost` (any port).
+pub fn is_loopback_http_url(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains(['@', '\\']) {
+        return false;
+    }
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        match v6.split_once(']') {
+            Some((host, port)) if port.is_empty() || port.starts_with(':') => host,
+            _ => return false,
+        }
+    } else {
+        authority.split(':').next().unwrap_or_default()
+    };
+    matches!(
+        host.to_ascii_lowercase().as_str(),
+        "127.0.0.1" | "::1" | "localhost"
+    )
+}
+
+/// Decides a verified, parsed interaction, accepting only Slack's `response_url`s.
 pub fn decide_interaction(
     interaction: Interaction,
     config: &ApprovalsConfig,
     facts: &ResolvedFacts<'_>,
     now: Timestamp,
 ) -> Outcome {
+    decide_interaction_with(
+        interaction,
+        config,
+        facts,
+        now,
+        ResponseUrlPolicy::SlackOnly,
+    )
+}
+
+/// Decides a verified, parsed interaction, with the given `response_url` policy.
+pub fn decide_interaction_with(
+    interaction: Interaction,
+    config: &ApprovalsConfig,
+    facts: &ResolvedFacts<'_>,
+    now: Timestamp,
+    urls: ResponseUrlPolicy,
+) -> Outcome {
     match interaction {
-        Interaction::BlockActions(click) => on_click(click, config, facts, now),
-        Interaction::ViewSubmission(submission) => on_submit(submission, config, facts, now),
+        Interaction::BlockActions(click) => on_click(click, config, facts, now, urls),
+        Interaction::ViewSubmission(submission) => on_submit(submission, config, facts, now, urls),
         Interaction::Other { .. } => Outcome::Acknowledge {
             note: "interaction type not used by approvals",
         },
@@ -373,6 +439,7 @@ fn on_click(
     config: &ApprovalsConfig,
     facts: &ResolvedFacts<'_>,
     now: Timestamp,
+    urls: ResponseUrlPolicy,
 ) -> Outcome {
     let status = match click.action_id.as_str() {
         APPROVE_ACTION_ID => ApprovalStatus::Approved,
@@ -390,7 +457,7 @@ fn on_click(
         Ok(approval) => approval,
         Err(e) => return http_error(400, format!("malformed payload: button value: {e}")),
     };
-    if !is_slack_response_url(&click.response_url) {
+    if !urls.allows(&click.response_url) {
         return http_error(400, "malformed payload: response_url is not a Slack URL");
     }
     let who = Approver {
@@ -466,6 +533,7 @@ fn on_submit(
     config: &ApprovalsConfig,
     facts: &ResolvedFacts<'_>,
     now: Timestamp,
+    urls: ResponseUrlPolicy,
 ) -> Outcome {
     if submission.callback_id.as_deref() != Some(REASON_CALLBACK_ID) {
         return Outcome::Acknowledge {
@@ -482,7 +550,7 @@ fn on_submit(
     if meta
         .response_url
         .as_deref()
-        .is_some_and(|url| !is_slack_response_url(url))
+        .is_some_and(|url| !urls.allows(url))
     {
         return http_error(400, "malformed payload: response_url is not a Slack URL");
     }
@@ -562,6 +630,29 @@ mod tests {
         ] {
             assert!(!is_slack_response_url(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn loopback_urls_only_when_the_policy_says_so() {
+        for ok in [
+            "http://127.0.0.1:8080/actions/1",
+            "http://localhost/x",
+            "http://[::1]:9000/",
+        ] {
+            assert!(ResponseUrlPolicy::SlackOrLoopback.allows(ok), "{ok}");
+            assert!(!ResponseUrlPolicy::SlackOnly.allows(ok), "{ok}");
+        }
+        for bad in [
+            "http://127.0.0.1.evil.test/",
+            "http://evil.test/?http://127.0.0.1/",
+            "http://user@127.0.0.1/",
+            "http://[::1]evil/",
+            "ftp://127.0.0.1/",
+            "http://10.0.0.1/",
+        ] {
+            assert!(!ResponseUrlPolicy::SlackOrLoopback.allows(bad), "{bad}");
+        }
+        assert!(ResponseUrlPolicy::SlackOrLoopback.allows("https://hooks.slack.com/actions/1"));
     }
 
     #[test]

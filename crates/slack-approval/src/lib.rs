@@ -38,8 +38,9 @@ pub use approval::{ApprovalRef, ApprovalRefError, ApprovalStatus};
 pub use authorize::{Approver, Decision, DenyReason, authorize};
 pub use config::{ApprovalsConfig, ConfigError, PipelineApprovals};
 pub use decide::{
-    FactsToResolve, HttpReply, Outcome, ReasonModal, Refusal, ResolvedFacts, Verdict, decide,
-    decide_interaction, facts_to_resolve, verify_and_parse,
+    FactsToResolve, HttpReply, Outcome, ReasonModal, Refusal, ResolvedFacts, ResponseUrlPolicy,
+    Verdict, decide, decide_interaction, decide_interaction_with, facts_to_resolve,
+    verify_and_parse,
 };
 pub use fields::FieldError;
 pub use interaction::{BlockActions, Interaction, InteractionError, SlackUser, ViewSubmission};

@@ -441,6 +441,20 @@ pub fn ended_elsewhere_update(
     })
 }
 
+/// The replacement for the approval message when its action ended outside Slack (approved
+/// or rejected in the console or CLI, timed out, or its run stopped): the details stay,
+/// the buttons go, and `line` (mrkdwn written by the caller, not from outside) says how it
+/// ended. A `chat.update` body once `channel` and `ts` are added.
+pub fn closed_update(approval: &ApprovalRef, original_blocks: &[Value], line: &str) -> Value {
+    let mut blocks = kept_blocks(approval, original_blocks);
+    blocks.push(section(line));
+    json!({
+        "replace_original": true,
+        "text": format!("{}: {}", approval.describe(), line),
+        "blocks": blocks,
+    })
+}
+
 /// A `response_url` body that only the clicker sees, leaving the message as it is.
 pub fn ephemeral(text: &str) -> Value {
     json!({

@@ -1,1 +1,17 @@
-//! The `metrics-extractor` Lambda (work in progress).
+//! The `metrics-extractor` Lambda: CodePipeline execution events (EventBridge -> SQS, in
+//! batches) become gzip JSON-lines rows in S3, one object per batch and UTC day under
+//! `{prefix}/dt=YYYY-MM-DD/{batch_id}.json.gz`, for the Glue table and Athena.
+//!
+//! - [`handler`]: parse each SQS record with [`pipeline_metrics`], encode the batch,
+//!   write it through the [`ObjectWriter`] port, and report the records that must be
+//!   retried as `batchItemFailures`;
+//! - [`aws`]: the port over the S3 SDK;
+//! - [`local`]: the port over a local folder (the CLI's `invoke` and `metrics backfill`);
+//! - [`config`]: the function's settings, from the environment.
+
+pub mod aws;
+pub mod config;
+pub mod handler;
+pub mod local;
+
+pub use handler::{BatchOutcome, HandlerError, MetricsExtractor, ObjectWriter, WriteError};

@@ -1,0 +1,127 @@
+//! The CodePipeline port over the AWS SDK, and a recording one for local runs.
+
+use std::sync::Mutex;
+
+use aws_sdk_codepipeline::error::DisplayErrorContext;
+use aws_sdk_codepipeline::operation::put_approval_result::PutApprovalResultError;
+use aws_sdk_codepipeline::types::{ApprovalResult, ApprovalStatus as SdkStatus};
+use slack_approval::{ApprovalRef, ApprovalStatus};
+
+use crate::handler::{ApprovalResults, PutResultError};
+
+/// `PutApprovalResult` through the SDK.
+#[derive(Clone, Debug)]
+pub struct CodePipelineResults {
+    client: aws_sdk_codepipeline::Client,
+}
+
+impl CodePipelineResults {
+    /// Over a CodePipeline client.
+    pub fn new(client: aws_sdk_codepipeline::Client) -> Self {
+        Self { client }
+    }
+}
+
+impl ApprovalResults for CodePipelineResults {
+    async fn put_result(
+        &self,
+        approval: &ApprovalRef,
+        status: ApprovalStatus,
+        summary: &str,
+    ) -> Result<(), PutResultError> {
+        let status = match status {
+            ApprovalStatus::Approved => SdkStatus::Approved,
+            ApprovalStatus::Rejected => SdkStatus::Rejected,
+        };
+        let result = ApprovalResult::builder()
+            .status(status)
+            .summary(summary)
+            .build()
+            .map_err(|e| PutResultError::Other(format!("invalid approval result: {e}")))?;
+        let sent = self
+            .client
+            .put_approval_result()
+            .pipeline_name(&approval.pipeline)
+            .stage_name(&approval.stage)
+            .action_name(&approval.action)
+            .token(&approval.token)
+            .result(result)
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(()),
+            Err(error) => Err(match error.as_service_error() {
+                Some(PutApprovalResultError::ApprovalAlreadyCompletedException(_)) => {
+                    PutResultError::AlreadyCompleted
+                }
+                Some(PutApprovalResultError::InvalidApprovalTokenException(_)) => {
+                    PutResultError::InvalidToken
+                }
+                Some(
+                    PutApprovalResultError::ActionNotFoundException(_)
+                    | PutApprovalResultError::StageNotFoundException(_)
+                    | PutApprovalResultError::PipelineNotFoundException(_),
+                ) => PutResultError::NotFound(DisplayErrorContext(&error).to_string()),
+                _ => PutResultError::Other(format!(
+                    "PutApprovalResult: {}",
+                    DisplayErrorContext(&error)
+                )),
+            }),
+        }
+    }
+}
+
+/// One recorded `PutApprovalResult`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedResult {
+    /// The approval (its token too: local runs only, never logged).
+    pub approval: ApprovalRef,
+    /// The decision.
+    pub status: ApprovalStatus,
+    /// The summary.
+    pub summary: String,
+}
+
+/// Records decisions instead of sending them; answers with `answer` (success by default).
+#[derive(Debug, Default)]
+pub struct RecordingResults {
+    recorded: Mutex<Vec<RecordedResult>>,
+    /// The error to answer with, if any.
+    pub answer: Option<PutResultError>,
+}
+
+impl RecordingResults {
+    /// A recorder that answers every call with `answer` (`None`: success).
+    pub fn answering(answer: Option<PutResultError>) -> Self {
+        Self {
+            answer,
+            ..Self::default()
+        }
+    }
+
+    /// The decisions recorded so far.
+    pub fn recorded(&self) -> Vec<RecordedResult> {
+        self.recorded.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+}
+
+impl ApprovalResults for RecordingResults {
+    async fn put_result(
+        &self,
+        approval: &ApprovalRef,
+        status: ApprovalStatus,
+        summary: &str,
+    ) -> Result<(), PutResultError> {
+        if let Ok(mut recorded) = self.recorded.lock() {
+            recorded.push(RecordedResult {
+                approval: approval.clone(),
+                status,
+                summary: summary.to_owned(),
+            });
+        }
+        match &self.answer {
+            Some(error) => Err(error.clone()),
+            None => Ok(()),
+        }
+    }
+}

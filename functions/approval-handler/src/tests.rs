@@ -1,0 +1,272 @@
+//! The handler with its local ports: recording Slack, in-memory store, recording
+//! CodePipeline.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use approval_requester::local::RecordingSlack;
+use approval_requester::store::{ApprovalMessage, ApprovalStore, MemoryStore, token_hash};
+use serde_json::{Value, json};
+use slack_approval::message::{APPROVE_ACTION_ID, REASON_CALLBACK_ID, REJECT_ACTION_ID};
+use slack_approval::{
+    ApprovalRef, ApprovalStatus, ApprovalsConfig, ResponseUrlPolicy, SigningSecret,
+};
+
+use crate::aws::RecordingResults;
+use crate::handler::{ApprovalHandler, PutResultError, TRY_AGAIN};
+use crate::http::{form_body, signed_request_event};
+
+const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
+const NOW: i64 = 1_793_699_100;
+const RESPONSE_URL: &str = "https://hooks.slack.com/actions/T0ACME/1/abc";
+const TOKEN: &str = "3f6c2a9e-7d41-4b8e-9c55-0e2f8a1b7c34";
+
+const CONFIG: &str = "\
+version: 1
+default_channel: C0DEPLOYS
+pipelines:
+  - name: web-prod
+    approvers: [U0ALICE, U0CAROL]
+    approver_groups: [S0RELEASE]
+    forbid_self_approval: true
+";
+
+type Handler = ApprovalHandler<RecordingResults, RecordingSlack, MemoryStore>;
+
+fn handler(answer: Option<PutResultError>) -> Handler {
+    ApprovalHandler {
+        config: Arc::new(ApprovalsConfig::from_yaml(CONFIG, "test").unwrap()),
+        secret: SigningSecret::new(SECRET).unwrap(),
+        codepipeline: RecordingResults::answering(answer),
+        slack: RecordingSlack::with_directory(
+            vec![("carol@example.com".into(), "U0CAROL".into())],
+            vec![("S0RELEASE".into(), vec!["U0DAVE".into()])],
+        ),
+        store: MemoryStore::default(),
+        urls: ResponseUrlPolicy::SlackOnly,
+        call_timeout: Duration::from_secs(1),
+    }
+}
+
+fn approval() -> ApprovalRef {
+    ApprovalRef {
+        pipeline: "web-prod".into(),
+        stage: "Production".into(),
+        action: "ApproveRelease".into(),
+        token: TOKEN.into(),
+        commit_id: Some("9fceb02d0ae598e95dc970b74767f19372d61af8".into()),
+        commit_author: None,
+    }
+}
+
+fn click(action_id: &str, user: &str) -> Value {
+    let value = approval().to_button_value().unwrap();
+    json!({
+        "type": "block_actions",
+        "user": {"id": user, "username": user.to_lowercase(), "team_id": "T0ACME"},
+        "api_app_id": "A0APPROVE",
+        "team": {"id": "T0ACME"},
+        "trigger_id": "1.2.abc",
+        "response_url": RESPONSE_URL,
+        "container": {"type": "message", "message_ts": "1.2", "channel_id": "C0DEPLOYS"},
+        "message": {"ts": "1.2", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x"}}]},
+        "actions": [{"action_id": action_id, "block_id": "codepipeline_approval", "value": value, "type": "button"}]
+    })
+}
+
+fn event(payload: &Value) -> Value {
+    signed_request_event(
+        &form_body(payload),
+        &SigningSecret::new(SECRET).unwrap(),
+        NOW,
+    )
+}
+
+fn calls(h: &Handler, prefix: &str) -> Vec<Value> {
+    h.slack
+        .calls()
+        .into_iter()
+        .filter(|c| c.call.starts_with(prefix))
+        .map(|c| c.body)
+        .collect()
+}
+
+#[tokio::test]
+async fn approves_once_even_when_clicked_twice() {
+    let h = handler(None);
+    let response = h
+        .handle(event(&click(APPROVE_ACTION_ID, "U0ALICE")), NOW)
+        .await;
+    assert_eq!(response.status_code, 200);
+    let response = h
+        .handle(event(&click(APPROVE_ACTION_ID, "U0ALICE")), NOW)
+        .await;
+    assert_eq!(response.status_code, 200);
+    let recorded = h.codepipeline.recorded();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].status, ApprovalStatus::Approved);
+    assert!(
+        recorded[0].summary.contains("U0ALICE"),
+        "{}",
+        recorded[0].summary
+    );
+    let posts = calls(&h, "response_url");
+    assert_eq!(posts.len(), 2);
+    assert_eq!(posts[0]["replace_original"], true);
+    assert!(
+        posts[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Approved by")
+    );
+    assert_eq!(posts[1]["response_type"], "ephemeral");
+    assert!(
+        posts[1]["text"]
+            .as_str()
+            .unwrap()
+            .contains("already decided")
+    );
+}
+
+#[tokio::test]
+async fn a_non_approver_changes_nothing() {
+    let h = handler(None);
+    let response = h
+        .handle(event(&click(APPROVE_ACTION_ID, "U0MALLORY")), NOW)
+        .await;
+    assert_eq!(response.status_code, 200);
+    assert!(h.codepipeline.recorded().is_empty());
+    let posts = calls(&h, "response_url");
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["response_type"], "ephemeral");
+    assert!(h.store.decided_by(&token_hash(TOKEN)).is_none());
+}
+
+#[tokio::test]
+async fn a_group_member_may_approve() {
+    let h = handler(None);
+    h.handle(event(&click(APPROVE_ACTION_ID, "U0DAVE")), NOW)
+        .await;
+    assert_eq!(h.codepipeline.recorded().len(), 1);
+    assert_eq!(calls(&h, "usergroups.users.list").len(), 1);
+}
+
+#[tokio::test]
+async fn the_commit_author_may_not_approve() {
+    let h = handler(None);
+    h.store
+        .save(&ApprovalMessage {
+            token_hash: token_hash(TOKEN),
+            execution_key: None,
+            pipeline: "web-prod".into(),
+            stage: "Production".into(),
+            action: "ApproveRelease".into(),
+            channel: "C0DEPLOYS".into(),
+            ts: "1.2".into(),
+            blocks: Vec::new(),
+            author_email: Some("carol@example.com".into()),
+            expires_at: NOW + 100,
+        })
+        .await
+        .unwrap();
+    h.handle(event(&click(APPROVE_ACTION_ID, "U0CAROL")), NOW)
+        .await;
+    assert!(h.codepipeline.recorded().is_empty());
+    let posts = calls(&h, "response_url");
+    assert!(
+        posts[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("wrote the commit")
+    );
+    h.handle(event(&click(APPROVE_ACTION_ID, "U0ALICE")), NOW)
+        .await;
+    assert_eq!(h.codepipeline.recorded().len(), 1);
+}
+
+#[tokio::test]
+async fn an_approval_decided_in_the_console_says_so() {
+    let h = handler(Some(PutResultError::AlreadyCompleted));
+    let response = h
+        .handle(event(&click(APPROVE_ACTION_ID, "U0ALICE")), NOW)
+        .await;
+    assert_eq!(response.status_code, 200);
+    let posts = calls(&h, "response_url");
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["replace_original"], true);
+    assert!(
+        posts[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("already decided")
+    );
+}
+
+#[tokio::test]
+async fn a_failed_call_releases_the_claim_and_says_try_again() {
+    let h = handler(Some(PutResultError::Other("Throttling".into())));
+    h.handle(event(&click(APPROVE_ACTION_ID, "U0ALICE")), NOW)
+        .await;
+    let posts = calls(&h, "response_url");
+    assert_eq!(posts[0]["text"], TRY_AGAIN);
+    assert!(h.store.decided_by(&token_hash(TOKEN)).is_none());
+}
+
+#[tokio::test]
+async fn reject_asks_for_a_reason_then_rejects() {
+    let h = handler(None);
+    h.handle(event(&click(REJECT_ACTION_ID, "U0ALICE")), NOW)
+        .await;
+    assert!(h.codepipeline.recorded().is_empty());
+    let opened = calls(&h, "views.open");
+    assert_eq!(opened.len(), 1);
+    let metadata = opened[0]["view"]["private_metadata"].clone();
+    let submission = json!({
+        "type": "view_submission",
+        "user": {"id": "U0ALICE", "username": "alice", "team_id": "T0ACME"},
+        "api_app_id": "A0APPROVE",
+        "team": {"id": "T0ACME"},
+        "view": {
+            "id": "V1", "callback_id": REASON_CALLBACK_ID, "private_metadata": metadata,
+            "state": {"values": {"reject_reason": {"reason": {"type": "plain_text_input", "value": "totals are wrong"}}}}
+        }
+    });
+    let response = h.handle(event(&submission), NOW).await;
+    assert_eq!(response.status_code, 200);
+    let recorded = h.codepipeline.recorded();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].status, ApprovalStatus::Rejected);
+    assert!(recorded[0].summary.ends_with("totals are wrong"));
+}
+
+#[tokio::test]
+async fn hostile_requests_decide_nothing() {
+    let h = handler(None);
+    let good = event(&click(APPROVE_ACTION_ID, "U0ALICE"));
+    let mut tampered = good.clone();
+    tampered["headers"]["x-slack-signature"] = json!(format!("v0={}", "0".repeat(64)));
+    let mut stale = good.clone();
+    stale["headers"]["x-slack-request-timestamp"] = json!((NOW - 301).to_string());
+    let mut unsigned = good.clone();
+    unsigned["headers"]
+        .as_object_mut()
+        .unwrap()
+        .remove("x-slack-signature");
+    let mut get = good.clone();
+    get["requestContext"]["http"]["method"] = json!("GET");
+    let mut not_base64 = good.clone();
+    not_base64["body"] = json!("%%%");
+    for (name, request, status) in [
+        ("tampered", tampered, 401),
+        ("stale", stale, 401),
+        ("unsigned", unsigned, 401),
+        ("get", get, 405),
+        ("not base64", not_base64, 400),
+        ("not http", json!("hello"), 400),
+    ] {
+        let response = h.handle(request, NOW).await;
+        assert_eq!(response.status_code, status, "{name}");
+    }
+    assert!(h.codepipeline.recorded().is_empty());
+    assert!(h.slack.calls().is_empty());
+}

@@ -1,0 +1,194 @@
+//! Settings of both approval functions, read from the environment once per container.
+//!
+//! | variable | meaning |
+//! |---|---|
+//! | `APPROVALS_CONFIG_PARAMETER` | SSM parameter holding `approvals.yaml` (wins over the file) |
+//! | `APPROVALS_CONFIG_FILE` | path of `approvals.yaml` (local runs) |
+//! | `SLACK_SECRET_ID` | Secrets Manager secret (name or ARN) with the Slack secrets |
+//! | `SLACK_SECRET_PARAMETER` | or: SSM SecureString parameter with the same JSON |
+//! | `SLACK_API_URL` | Slack Web API base URL, default `https://slack.com/api` |
+//! | `APPROVALS_TABLE` | DynamoDB table of approval messages |
+//!
+//! The secret variables name where the secrets are, never the secrets themselves.
+
+use std::path::{Path, PathBuf};
+
+use slack_approval::ApprovalsConfig;
+
+use crate::secrets::SecretLocation;
+use crate::slack::DEFAULT_SLACK_API_URL;
+
+/// Where `approvals.yaml` comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigLocation {
+    /// An SSM parameter (String or SecureString) holding the YAML.
+    SsmParameter(String),
+    /// A file.
+    File(PathBuf),
+}
+
+/// The settings.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Where the approvals file is.
+    pub approvals: ConfigLocation,
+    /// Where the Slack secrets are.
+    pub secret: SecretLocation,
+    /// Slack Web API base URL.
+    pub slack_api_url: String,
+    /// The DynamoDB table of approval messages.
+    pub table: String,
+}
+
+impl Settings {
+    /// Reads the settings from a variable lookup (the process environment in Lambda).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let approvals = match (
+            get("APPROVALS_CONFIG_PARAMETER"),
+            get("APPROVALS_CONFIG_FILE"),
+        ) {
+            (Some(name), _) => ConfigLocation::SsmParameter(name),
+            (None, Some(path)) => ConfigLocation::File(PathBuf::from(path)),
+            (None, None) => {
+                return Err(
+                    "set APPROVALS_CONFIG_PARAMETER (SSM parameter name) or APPROVALS_CONFIG_FILE"
+                        .to_owned(),
+                );
+            }
+        };
+        let secret = match (get("SLACK_SECRET_ID"), get("SLACK_SECRET_PARAMETER")) {
+            (Some(id), _) => SecretLocation::SecretsManager(id),
+            (None, Some(name)) => SecretLocation::SsmParameter(name),
+            (None, None) => {
+                return Err(
+                    "set SLACK_SECRET_ID (Secrets Manager secret) or SLACK_SECRET_PARAMETER (SSM SecureString): the name, not the value"
+                        .to_owned(),
+                );
+            }
+        };
+        let slack_api_url =
+            get("SLACK_API_URL").unwrap_or_else(|| DEFAULT_SLACK_API_URL.to_owned());
+        if !slack_api_url.starts_with("https://")
+            && !slack_approval::decide::is_loopback_http_url(&slack_api_url)
+        {
+            return Err(format!(
+                "SLACK_API_URL must be https://, or http:// on a loopback address, not `{slack_api_url}`"
+            ));
+        }
+        let table = get("APPROVALS_TABLE").ok_or("set APPROVALS_TABLE (DynamoDB table name)")?;
+        Ok(Self {
+            approvals,
+            secret,
+            slack_api_url,
+            table,
+        })
+    }
+
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+}
+
+/// The approvals file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadConfigError {
+    /// The SSM parameter could not be read.
+    #[error("cannot read the approvals file from SSM parameter `{name}`: {message}")]
+    Ssm {
+        /// The parameter.
+        name: String,
+        /// Why.
+        message: String,
+    },
+    /// The file is invalid.
+    #[error(transparent)]
+    Invalid(#[from] slack_approval::ConfigError),
+}
+
+/// Loads and validates the approvals file.
+pub async fn load_approvals(
+    location: &ConfigLocation,
+    ssm: &aws_sdk_ssm::Client,
+) -> Result<ApprovalsConfig, LoadConfigError> {
+    match location {
+        ConfigLocation::File(path) => Ok(ApprovalsConfig::from_path(Path::new(path))?),
+        ConfigLocation::SsmParameter(name) => {
+            let error = |message: String| LoadConfigError::Ssm {
+                name: name.clone(),
+                message,
+            };
+            let text = ssm
+                .get_parameter()
+                .name(name)
+                .with_decryption(true)
+                .send()
+                .await
+                .map_err(|e| error(aws_sdk_ssm::error::DisplayErrorContext(e).to_string()))?
+                .parameter
+                .and_then(|p| p.value)
+                .ok_or_else(|| error("the parameter has no value".to_owned()))?;
+            Ok(ApprovalsConfig::from_yaml(&text, &format!("ssm:{name}"))?)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn reads_locations_and_defaults() {
+        let settings = Settings::from_lookup(env(&[
+            ("APPROVALS_CONFIG_PARAMETER", "/pipeline-router/approvals"),
+            ("SLACK_SECRET_ID", "pipeline-router/slack"),
+            ("APPROVALS_TABLE", "approvals"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            settings.approvals,
+            ConfigLocation::SsmParameter("/pipeline-router/approvals".into())
+        );
+        assert_eq!(
+            settings.secret,
+            SecretLocation::SecretsManager("pipeline-router/slack".into())
+        );
+        assert_eq!(settings.slack_api_url, "https://slack.com/api");
+    }
+
+    #[test]
+    fn refuses_plain_http_to_anywhere_but_loopback() {
+        let error = Settings::from_lookup(env(&[
+            ("APPROVALS_CONFIG_FILE", "approvals.yaml"),
+            ("SLACK_SECRET_PARAMETER", "/slack"),
+            ("APPROVALS_TABLE", "t"),
+            ("SLACK_API_URL", "http://slack.example.com/api"),
+        ]))
+        .unwrap_err();
+        assert!(error.contains("SLACK_API_URL"), "{error}");
+        assert!(
+            Settings::from_lookup(env(&[
+                ("APPROVALS_CONFIG_FILE", "approvals.yaml"),
+                ("SLACK_SECRET_PARAMETER", "/slack"),
+                ("APPROVALS_TABLE", "t"),
+                ("SLACK_API_URL", "http://127.0.0.1:9999/api"),
+            ]))
+            .is_ok()
+        );
+        assert!(Settings::from_lookup(env(&[("APPROVALS_TABLE", "t")])).is_err());
+    }
+}
