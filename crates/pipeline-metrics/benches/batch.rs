@@ -1,6 +1,7 @@
 //! Parse + normalize + gzip of a 10,000-event batch: the metrics-extractor's hot path.
 //!
 //! Run with `cargo bench -p pipeline-metrics --bench batch -- --quick`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // benchmark set-up, not production code
 
 use std::hint::black_box;
 

@@ -1,4 +1,5 @@
 //! Who may decide which approval, against an approvals file.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not production code
 
 use slack_approval::{ApprovalRef, ApprovalsConfig, Approver, Decision, DenyReason, authorize};
 

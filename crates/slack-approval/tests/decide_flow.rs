@@ -1,5 +1,6 @@
 //! The approval flow end to end through `decide`: approve, reject with a reason, refusals,
 //! and what the handler must look up first.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not production code
 
 mod common;
 

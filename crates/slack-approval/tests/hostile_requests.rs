@@ -1,5 +1,6 @@
 //! A corpus of hostile and malformed requests, each answered with the right HTTP status
 //! and none of them ever approving (or rejecting) anything.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not production code
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Block Kit bodies and the PutApprovalResult summary.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not production code
 
 mod common;
 

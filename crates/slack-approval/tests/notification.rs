@@ -1,4 +1,5 @@
 //! Parsing the CodePipeline manual-approval notification, including the sample SNS event.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not production code
 
 use serde_json::Value;
 use slack_approval::notification::{NotificationError, parse_notification};

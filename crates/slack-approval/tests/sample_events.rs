@@ -1,4 +1,5 @@
 //! The sample events in `events/approval-handler/` verify and decide as documented there.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not production code
 
 use std::path::PathBuf;
 

@@ -1,4 +1,5 @@
 //! Slack request signature verification: Slack's published example and every rejection.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not production code
 
 mod common;
 

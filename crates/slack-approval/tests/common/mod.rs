@@ -1,4 +1,5 @@
 //! Helpers shared by the integration tests: a config, payloads and signed requests.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not production code
 #![allow(dead_code)]
 
 use serde_json::{Value, json};
