@@ -306,13 +306,5 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 
 /// Handler logs go to stderr as JSON lines, as they would to CloudWatch.
 fn init_logs() {
-    tracing_subscriber::fmt()
-        .json()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_current_span(false)
-        .init();
+    function_logs::init_stderr();
 }

@@ -205,13 +205,13 @@ fn invoke_runs_the_handler_with_the_local_repository_and_records_starts() {
     let decisions: Vec<serde_json::Value> = stderr
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|l| l["fields"]["message"] == "pipeline decision")
+        .filter(|l| l["message"] == "pipeline decision")
         .collect();
     assert_eq!(decisions.len(), 4, "{stderr}");
-    assert_eq!(decisions[0]["fields"]["pipeline"], "api-deploy");
-    assert_eq!(decisions[0]["fields"]["decision"], "start");
-    assert_eq!(decisions[0]["fields"]["reason"], "path-matched");
-    assert_eq!(decisions[0]["fields"]["matched"], "services/api/main.go");
+    assert_eq!(decisions[0]["pipeline"], "api-deploy");
+    assert_eq!(decisions[0]["decision"], "start");
+    assert_eq!(decisions[0]["reason"], "path-matched");
+    assert_eq!(decisions[0]["matched"], "services/api/main.go");
 }
 
 #[test]

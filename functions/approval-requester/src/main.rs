@@ -19,14 +19,7 @@ const LOOKUP_TIMEOUT: Duration = Duration::from_secs(3);
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_current_span(false)
-        .init();
+    function_logs::init();
 
     let settings = Settings::from_env()?;
     let aws = aws_config::load_from_env().await;
