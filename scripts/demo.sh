@@ -56,3 +56,25 @@ sed -e "s/9a4c7e2b1d0f3a6c8e5b2d9f7a1c4e0b3d6f8a25/$BEFORE/" \
     -e "s/e3b1f6a2c9d84e7f0a5b3c2d1e9f8a7b6c5d4e3f/$AFTER/" \
     events/commit-filter/push-main.json > "$OUT/demo-push.json"
 "$PR" invoke commit-filter --event "$OUT/demo-push.json" --rules "$RULES" --repo "$REPO"
+
+echo
+echo "== pipeline-router invoke metrics-extractor: an SQS batch of pipeline events"
+echo "   (objects written under out/metrics, the local stand-in for the metrics bucket)"
+rm -rf "$OUT/metrics"
+(cd "$ROOT" && "$PR" invoke metrics-extractor --event events/metrics-extractor/sqs-batch-with-bad-records.json) \
+    2>"$OUT/metrics-extractor.log"
+find "$OUT/metrics" -name '*.json.gz' | sed "s|$ROOT/||"
+
+echo
+echo "== pipeline-router metrics report: the dashboard from out/metrics"
+(cd "$ROOT" && "$PR" metrics report --dir out/metrics --out out/report.html)
+echo "   open out/report.html"
+
+echo
+echo "== pipeline-router invoke approval-handler: a Slack click, signed with Slack's example secret"
+echo "   (PutApprovalResult and the Slack calls are printed, not sent)"
+SECRET=8f742231b10e8888abcd99yyyzzz85a5
+"$PR" slack sign events/approval-handler/approve-click-payload.json --signing-secret "$SECRET" > "$OUT/signed-click.json"
+"$PR" invoke approval-handler --event "$OUT/signed-click.json" \
+    --config events/approval-handler/approvals.yaml --signing-secret "$SECRET" 2>&1 \
+    | grep -E '^(PutApprovalResult|slack \(not sent\))' | cut -c1-160
