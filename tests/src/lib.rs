@@ -8,6 +8,7 @@
 
 pub mod double;
 pub mod git;
+pub mod http;
 pub mod moto;
 pub mod sdk;
 pub mod slack;

@@ -23,10 +23,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 
 #[derive(Default)]
 struct Run {
@@ -114,27 +111,12 @@ async fn measure(
     event: &str,
     aws_endpoint: &str,
 ) -> Result<(Duration, Duration, u64, String), String> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let address = listener.local_addr().map_err(|e| e.to_string())?;
     let run = Arc::new(Mutex::new(Run::default()));
     let event = Bytes::from(event.to_owned());
-    let served = Arc::clone(&run);
-    let server = tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let run = Arc::clone(&served);
-            let event = event.clone();
-            tokio::spawn(async move {
-                let service = service_fn(move |request| {
-                    runtime_api(Arc::clone(&run), event.clone(), request)
-                });
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
+    let address = integration_tests::http::serve(Arc::clone(&run), move |run, request| {
+        runtime_api(run, event.clone(), request)
+    })
+    .await;
 
     let start = Instant::now();
     let mut child = std::process::Command::new(binary)
@@ -185,7 +167,6 @@ async fn measure(
     peak = peak.max(peak_rss_kib(child.id()));
     let _ = child.kill();
     let _ = child.wait();
-    server.abort();
     outcome.map(|(init, invoke, body)| (init, invoke, peak, body))
 }
 
