@@ -66,8 +66,9 @@ rm -rf "$OUT/metrics"
 find "$OUT/metrics" -name '*.json.gz' | sed "s|$ROOT/||"
 
 echo
-echo "== pipeline-router metrics report: the dashboard from out/metrics"
-(cd "$ROOT" && "$PR" metrics report --dir out/metrics --out out/report.html)
+echo "== pipeline-router metrics report: three weeks of sample history (events/metrics-extractor/history)"
+(cd "$ROOT" && "$PR" metrics report --dir events/metrics-extractor/history \
+    --production-pipeline deploy-prod --out out/report.html)
 echo "   open out/report.html"
 
 echo

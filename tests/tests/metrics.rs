@@ -985,8 +985,19 @@ async fn the_dashboard_renders_every_chart_in_headless_chromium() {
     }
     assert!(dom.contains("<rect"), "the bar charts drew bars");
 
-    // `UPDATE_DASHBOARD_PNG=1` refreshes the README picture.
+    // `UPDATE_DASHBOARD_PNG=1` refreshes the README picture, and the sample history that
+    // `scripts/demo.sh` builds its dashboard from.
     if std::env::var("UPDATE_DASHBOARD_PNG").is_ok_and(|v| v == "1") {
+        let sample =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../events/metrics-extractor/history");
+        let _ = std::fs::remove_dir_all(&sample);
+        for object in walk(dir.path()) {
+            if object.extension().is_some_and(|e| e == "gz") {
+                let target = sample.join(object.strip_prefix(dir.path()).unwrap());
+                std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+                std::fs::copy(&object, &target).unwrap();
+            }
+        }
         let png = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/dashboard.png");
         let screenshot = format!("--screenshot={}", png.display());
         chromium(
@@ -1000,4 +1011,18 @@ async fn the_dashboard_renders_every_chart_in_headless_chromium() {
         );
         assert!(png.is_file());
     }
+}
+
+/// Every file below `dir`.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
