@@ -59,7 +59,12 @@ fn filter(spec: &str) -> EnvFilter {
                 .any(|capped| target.starts_with(capped))
         })
         .collect();
-    let mut filter = EnvFilter::try_new(kept.join(",")).unwrap_or_else(|_| EnvFilter::new("info"));
+    let kept = if kept.iter().all(|d| d.trim().is_empty()) {
+        "info".to_owned()
+    } else {
+        kept.join(",")
+    };
+    let mut filter = EnvFilter::try_new(kept).unwrap_or_else(|_| EnvFilter::new("info"));
     for target in CAPPED_AT_INFO {
         if let Ok(directive) = format!("{target}=info").parse() {
             filter = filter.add_directive(directive);
