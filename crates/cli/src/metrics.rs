@@ -155,8 +155,14 @@ pub async fn run(command: MetricsCommand) -> Result<ExitCode> {
                 None => read_rows_from_dir(&dir)?,
             };
             // An open start is the first day with data, not the beginning of time.
-            let since =
-                since.or_else(|| until.and(rows.iter().map(|row| row.event_time.date()).min()));
+            let since = since.or_else(|| {
+                until.map(|last| {
+                    rows.iter()
+                        .map(|row| row.event_time.date())
+                        .min()
+                        .unwrap_or(last)
+                })
+            });
             let config = report_config(title, production_pipelines, since, until)?;
             let text = write_report(&rows, &config, &out)?;
             print!("{text}");
