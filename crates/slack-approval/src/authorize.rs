@@ -77,6 +77,9 @@ pub enum DenyReason {
     NotAnApprover,
     /// The user wrote the commit and the pipeline forbids self-approval.
     SelfApproval,
+    /// The pipeline forbids self-approval and the commit's author could not be looked up
+    /// (Slack or the store failed): refused rather than risk a self-approval.
+    AuthorUnverified,
 }
 
 impl DenyReason {
@@ -90,6 +93,7 @@ impl DenyReason {
             Self::WrongAction { .. } => "wrong_action",
             Self::NotAnApprover => "not_an_approver",
             Self::SelfApproval => "self_approval",
+            Self::AuthorUnverified => "author_unverified",
         }
     }
 }
@@ -120,6 +124,9 @@ impl fmt::Display for DenyReason {
             }
             Self::SelfApproval => f.write_str(
                 "You wrote the commit being approved, and this pipeline needs someone else to approve it.",
+            ),
+            Self::AuthorUnverified => f.write_str(
+                "This pipeline needs someone other than the commit's author to approve, and the author could not be checked just now. Nothing was changed: try again in a moment.",
             ),
         }
     }

@@ -12,7 +12,7 @@
 //!     Some(needed) => resolve(needed).await,
 //!     None => (Vec::new(), None),
 //! };
-//! let facts = ResolvedFacts { user_group_ids: &groups, commit_author_slack_id: author.as_deref() };
+//! let facts = ResolvedFacts { user_group_ids: &groups, commit_author_slack_id: author.as_deref(), author_lookup_failed: false };
 //! let outcome = decide_interaction(interaction, &config, &facts, Timestamp::from_unix(now));
 //! match &outcome {
 //!     Outcome::Approve(v) | Outcome::Reject(v) => {
@@ -90,6 +90,9 @@ pub struct ResolvedFacts<'a> {
     pub user_group_ids: &'a [String],
     /// Slack id of the author of the commit being approved, when it could be mapped.
     pub commit_author_slack_id: Option<&'a str>,
+    /// Whether looking up the author failed (as opposed to finding no Slack user): where
+    /// the pipeline forbids self-approval, the decision is then refused.
+    pub author_lookup_failed: bool,
 }
 
 /// The look-ups [`decide_interaction`] can use, as told by [`facts_to_resolve`].
@@ -421,6 +424,28 @@ fn is_slack_response_url(url: &str) -> bool {
 
 /// The commit author to check self-approval against: the caller's fact, unless the
 /// message says the user is the author.
+/// [`authorize`], refusing where self-approval is forbidden but the author is unknown
+/// because its look-up failed.
+fn authorize_with_facts(
+    config: &ApprovalsConfig,
+    approval: &ApprovalRef,
+    who: &Approver<'_>,
+    author: Option<&str>,
+    facts: &ResolvedFacts<'_>,
+) -> Decision {
+    let decision = authorize(config, approval, who, author);
+    let forbidden = config
+        .pipeline(&approval.pipeline)
+        .is_some_and(|p| config.self_approval_forbidden(p));
+    if decision == Decision::Allowed && author.is_none() && facts.author_lookup_failed && forbidden
+    {
+        return Decision::Denied {
+            reason: DenyReason::AuthorUnverified,
+        };
+    }
+    decision
+}
+
 fn author_for<'a>(
     approval: &'a ApprovalRef,
     facts: &ResolvedFacts<'a>,
@@ -467,7 +492,9 @@ fn on_click(
         group_ids: facts.user_group_ids,
     };
     let author = author_for(&approval, facts, &click.user.id);
-    if let Decision::Denied { reason } = authorize(config, &approval, &who, author) {
+    if let Decision::Denied { reason } =
+        authorize_with_facts(config, &approval, &who, author, facts)
+    {
         let text = reason.to_string();
         return Outcome::RefuseEphemeral(Box::new(Refusal {
             ephemeral_body: ephemeral(&text),
@@ -561,7 +588,9 @@ fn on_submit(
         group_ids: facts.user_group_ids,
     };
     let author = author_for(&meta.approval, facts, &submission.user.id);
-    if let Decision::Denied { reason } = authorize(config, &meta.approval, &who, author) {
+    if let Decision::Denied { reason } =
+        authorize_with_facts(config, &meta.approval, &who, author, facts)
+    {
         let text = reason.to_string();
         let reply = HttpReply::json(
             200,

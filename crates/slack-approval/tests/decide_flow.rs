@@ -212,6 +212,7 @@ fn group_members_need_their_groups_resolved() {
     let facts = ResolvedFacts {
         user_group_ids: &groups,
         commit_author_slack_id: None,
+        author_lookup_failed: false,
     };
     assert_eq!(
         decide_interaction(interaction, &config, &facts, now).kind(),
@@ -263,14 +264,46 @@ fn self_approval_is_refused_from_the_message_or_from_resolved_facts() {
     let facts = ResolvedFacts {
         user_group_ids: &[],
         commit_author_slack_id: Some("U0ALICE"),
+        author_lookup_failed: false,
     };
     let outcome = decide_interaction(
-        interaction,
+        interaction.clone(),
         &config(),
         &facts,
         slack_approval::Timestamp::from_unix(NOW),
     );
     assert_eq!(outcome.kind(), "refuse");
+
+    // The author could not be looked up (Slack or the store failed): refused, not guessed.
+    let unverified = ResolvedFacts {
+        user_group_ids: &[],
+        commit_author_slack_id: None,
+        author_lookup_failed: true,
+    };
+    let outcome = decide_interaction(
+        interaction.clone(),
+        &config(),
+        &unverified,
+        slack_approval::Timestamp::from_unix(NOW),
+    );
+    let Outcome::RefuseEphemeral(refusal) = &outcome else {
+        panic!("expected a refusal, got {}", outcome.kind());
+    };
+    assert_eq!(refusal.reason.code(), "author_unverified");
+    assert!(refusal.text.contains("try again"), "{}", refusal.text);
+    // Looked up, and the author has no Slack account: nothing to refuse.
+    let no_account = ResolvedFacts {
+        user_group_ids: &[],
+        commit_author_slack_id: None,
+        author_lookup_failed: false,
+    };
+    let outcome = decide_interaction(
+        interaction,
+        &config(),
+        &no_account,
+        slack_approval::Timestamp::from_unix(NOW),
+    );
+    assert_eq!(outcome.kind(), "approve");
 
     // Someone else approves Alice's commit.
     let p = click_with(

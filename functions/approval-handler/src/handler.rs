@@ -35,6 +35,17 @@ use slack_approval::{
 
 use crate::http::{FunctionUrlRequest, FunctionUrlResponse};
 
+/// What [`ApprovalHandler`] looked up before deciding.
+#[derive(Debug, Default)]
+struct Resolved {
+    /// The approver groups the user is in.
+    groups: Vec<String>,
+    /// The commit author's Slack id, when found.
+    author: Option<String>,
+    /// Whether the author look-up failed (not: found no Slack user).
+    author_lookup_failed: bool,
+}
+
 /// Why `PutApprovalResult` did not record the decision.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PutResultError {
@@ -138,10 +149,11 @@ where
                 return reply.into();
             }
         };
-        let (groups, author) = self.resolve(&interaction).await;
+        let resolved = self.resolve(&interaction).await;
         let facts = ResolvedFacts {
-            user_group_ids: &groups,
-            commit_author_slack_id: author.as_deref(),
+            user_group_ids: &resolved.groups,
+            commit_author_slack_id: resolved.author.as_deref(),
+            author_lookup_failed: resolved.author_lookup_failed,
         };
         let outcome = decide_interaction_with(
             interaction,
@@ -155,44 +167,51 @@ where
     }
 
     /// The user's approver groups and the commit author's Slack id, when the decision
-    /// needs them. Failures are logged and leave the fact unknown.
-    async fn resolve(&self, interaction: &Interaction) -> (Vec<String>, Option<String>) {
+    /// needs them. Failures are logged; a failed author look-up is reported, so that a
+    /// pipeline forbidding self-approval refuses rather than guesses.
+    async fn resolve(&self, interaction: &Interaction) -> Resolved {
+        let mut resolved = Resolved::default();
         let Some(needed) = facts_to_resolve(&self.config, interaction) else {
-            return (Vec::new(), None);
+            return resolved;
         };
-        let mut groups = Vec::new();
         for group in &needed.approver_groups {
             match within(self.call_timeout, usergroup_members(&self.slack, group)).await {
-                Ok(members) if members.contains(&needed.user_id) => groups.push(group.clone()),
+                Ok(members) if members.contains(&needed.user_id) => {
+                    resolved.groups.push(group.clone())
+                }
                 Ok(_) => {}
                 Err(error) => {
                     tracing::warn!(group = %group, error = %error, "user group members not resolved")
                 }
             }
         }
-        let mut author = None;
         if needed.commit_id.is_some()
             && let Some((approval, _)) = approval_of(interaction)
         {
-            let stored = within(
+            let stored = match within(
                 self.call_timeout,
                 self.store.get(&token_hash(&approval.token)),
             )
             .await
-            .map_err(|e| tracing::warn!(error = %e, "approval record not read"))
-            .ok()
-            .flatten();
+            {
+                Ok(stored) => stored,
+                Err(error) => {
+                    tracing::warn!(error = %error, "approval record not read");
+                    resolved.author_lookup_failed = true;
+                    None
+                }
+            };
             if let Some(email) = stored.and_then(|m| m.author_email) {
-                author = within(self.call_timeout, user_id_by_email(&self.slack, &email))
-                    .await
-                    .map_err(
-                        |e| tracing::warn!(error = %e, "commit author not mapped to a Slack user"),
-                    )
-                    .ok()
-                    .flatten();
+                match within(self.call_timeout, user_id_by_email(&self.slack, &email)).await {
+                    Ok(author) => resolved.author = author,
+                    Err(error) => {
+                        tracing::warn!(error = %error, "commit author not mapped to a Slack user");
+                        resolved.author_lookup_failed = true;
+                    }
+                }
             }
         }
-        (groups, author)
+        resolved
     }
 
     async fn act(&self, outcome: &Outcome, now: i64) {
