@@ -62,6 +62,18 @@ impl ApprovalResults for CodePipelineResults {
                     | PutApprovalResultError::StageNotFoundException(_)
                     | PutApprovalResultError::PipelineNotFoundException(_),
                 ) => PutResultError::NotFound(DisplayErrorContext(&error).to_string()),
+                // Sent, but no answer: CodePipeline may have recorded the decision.
+                _ if matches!(
+                    error,
+                    aws_sdk_codepipeline::error::SdkError::TimeoutError(_)
+                        | aws_sdk_codepipeline::error::SdkError::ResponseError(_)
+                ) =>
+                {
+                    PutResultError::Unknown(format!(
+                        "PutApprovalResult: {}",
+                        DisplayErrorContext(&error)
+                    ))
+                }
                 _ => PutResultError::Other(format!(
                     "PutApprovalResult: {}",
                     DisplayErrorContext(&error)

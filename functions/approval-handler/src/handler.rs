@@ -58,7 +58,11 @@ pub enum PutResultError {
     /// The pipeline, stage or action does not exist.
     #[error("not found: {0}")]
     NotFound(String),
-    /// Anything else (throttling, permissions, timeouts).
+    /// The request may have reached CodePipeline but no answer came (a timeout): the
+    /// decision may or may not be recorded.
+    #[error("no answer: {0}")]
+    Unknown(String),
+    /// Anything else (throttling, permissions): nothing was recorded.
     #[error("{0}")]
     Other(String),
 }
@@ -76,6 +80,9 @@ pub trait ApprovalResults {
 
 /// The text for the clicker when the decision could not be sent.
 pub const TRY_AGAIN: &str = ":warning: CodePipeline could not be reached, so nothing was decided. Try again in a moment, or use the console.";
+
+/// The text for the clicker when CodePipeline did not answer in time.
+pub const RESULT_UNKNOWN: &str = ":hourglass: CodePipeline did not answer in time, so it is not known whether your decision was recorded. If it was, this message updates by itself within a minute; if not, try again or use the console.";
 
 /// The handler: configuration, the signing secret and the three ports.
 pub struct ApprovalHandler<C, S, D> {
@@ -310,7 +317,7 @@ where
         )
         .await
         .unwrap_or_else(|_| {
-            Err(PutResultError::Other(format!(
+            Err(PutResultError::Unknown(format!(
                 "no answer within {} ms",
                 self.call_timeout.as_millis()
             )))
@@ -333,15 +340,22 @@ where
             Err(PutResultError::AlreadyCompleted) => EndedReason::AlreadyDecided,
             Err(PutResultError::InvalidToken) => EndedReason::Expired,
             Err(PutResultError::NotFound(_)) => EndedReason::NotFound,
-            Err(PutResultError::Other(error)) => {
-                tracing::error!(decision = "failed", user_id = %user, pipeline = %approval.pipeline, stage = %approval.stage, action = %approval.action, token_hash = hash_prefix(&hash), error = %error, "PutApprovalResult failed; nothing was decided");
+            Err(error @ (PutResultError::Unknown(_) | PutResultError::Other(_))) => {
+                // Unknown: the request may have been recorded. Either way the claim is
+                // released, so that the approval-ended event (if it was recorded) closes
+                // the message, and a retry is possible (if it was not).
+                let (decision, text) = match error {
+                    PutResultError::Unknown(_) => ("unknown", RESULT_UNKNOWN),
+                    _ => ("failed", TRY_AGAIN),
+                };
+                tracing::error!(decision, user_id = %user, pipeline = %approval.pipeline, stage = %approval.stage, action = %approval.action, token_hash = hash_prefix(&hash), error = %error, "PutApprovalResult did not confirm the decision");
                 if claimed
                     && let Err(error) =
                         within(self.call_timeout, self.store.release(&hash, user)).await
                 {
                     tracing::error!(token_hash = hash_prefix(&hash), error = %error, "claim not released; the approval can still be decided in the console");
                 }
-                self.tell_clicker(verdict, TRY_AGAIN).await;
+                self.tell_clicker(verdict, text).await;
                 return;
             }
         };

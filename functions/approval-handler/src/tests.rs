@@ -13,7 +13,7 @@ use slack_approval::{
 };
 
 use crate::aws::RecordingResults;
-use crate::handler::{ApprovalHandler, PutResultError, TRY_AGAIN};
+use crate::handler::{ApprovalHandler, PutResultError, RESULT_UNKNOWN, TRY_AGAIN};
 use crate::http::{form_body, signed_request_event};
 
 const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -209,6 +209,16 @@ async fn a_failed_call_releases_the_claim_and_says_try_again() {
         .await;
     let posts = calls(&h, "response_url");
     assert_eq!(posts[0]["text"], TRY_AGAIN);
+    assert!(h.store.decided_by(&token_hash(TOKEN)).is_none());
+}
+
+#[tokio::test]
+async fn an_unanswered_call_says_the_result_is_unknown_and_releases_the_claim() {
+    let h = handler(Some(PutResultError::Unknown("timeout".into())));
+    h.handle(event(&click(APPROVE_ACTION_ID, "U0ALICE")), NOW)
+        .await;
+    let posts = calls(&h, "response_url");
+    assert_eq!(posts[0]["text"], RESULT_UNKNOWN);
     assert!(h.store.decided_by(&token_hash(TOKEN)).is_none());
 }
 
