@@ -135,6 +135,8 @@ pub struct ReasonModal {
     pub user: SlackUser,
     /// The `views.open` body (its `trigger_id` expires 3 s after the click).
     pub views_open_body: Value,
+    /// Where to tell the clicker if the modal cannot be opened.
+    pub response_url: Option<String>,
 }
 
 /// An allowed user decided: call `PutApprovalResult`, then update the message.
@@ -548,6 +550,7 @@ fn on_click(
                     approval: meta.approval,
                     user: click.user,
                     views_open_body,
+                    response_url: meta.response_url,
                 })),
                 Err(e) => http_error(400, format!("malformed payload: {e}")),
             }

@@ -81,6 +81,9 @@ pub trait ApprovalResults {
 /// The text for the clicker when the decision could not be sent.
 pub const TRY_AGAIN: &str = ":warning: CodePipeline could not be reached, so nothing was decided. Try again in a moment, or use the console.";
 
+/// The text for the clicker when the reject-reason form could not be opened.
+pub const MODAL_NOT_OPENED: &str = ":warning: The form for the rejection reason could not be opened, so nothing was decided. Click Reject again.";
+
 /// The text for the clicker when CodePipeline did not answer in time.
 pub const RESULT_UNKNOWN: &str = ":hourglass: CodePipeline did not answer in time, so it is not known whether your decision was recorded. If it was, this message updates by itself within a minute; if not, try again or use the console.";
 
@@ -246,7 +249,10 @@ where
                         tracing::info!(decision = outcome.kind(), user_id = %modal.user.id, pipeline = %modal.approval.pipeline, stage = %modal.approval.stage, action = %modal.approval.action, token_hash = hash_prefix(&token_hash(&modal.approval.token)), "reject reason modal opened")
                     }
                     Err(error) => {
-                        tracing::error!(decision = outcome.kind(), user_id = %modal.user.id, error = %error, "reject reason modal not opened")
+                        tracing::error!(decision = outcome.kind(), user_id = %modal.user.id, error = %error, "reject reason modal not opened");
+                        if let Some(url) = &modal.response_url {
+                            self.respond(url, &ephemeral(MODAL_NOT_OPENED)).await;
+                        }
                     }
                 }
             }
