@@ -517,12 +517,42 @@ async fn reject_opens_the_reason_modal_and_its_submission_rejects() {
         "Rejected in Slack by alice (U0ALICE): Totals are wrong on staging"
     );
     let responses = world.slack.responses();
+    let update = responses.last().unwrap();
     assert!(
-        responses.last().unwrap()["text"]
+        update["text"]
             .as_str()
             .unwrap()
             .starts_with("Rejected by alice")
     );
+    // The channel keeps the approval's details (rebuilt from the stored message: Slack
+    // sends no blocks with a modal submission), without the buttons.
+    let posted = world.slack.calls("chat.postMessage");
+    let update_text = update["blocks"].to_string();
+    assert!(
+        update["blocks"].as_array().unwrap().len() > 2,
+        "only a header is left: {update_text}"
+    );
+    for detail in [
+        "Production",
+        "ApproveRelease",
+        "*Region*",
+        "*Expires*",
+        "Review in the CodePipeline console",
+    ] {
+        assert!(
+            posted[0]["blocks"].to_string().contains(detail),
+            "the posted message has {detail}"
+        );
+        assert!(
+            update_text.contains(detail),
+            "{detail} is gone: {update_text}"
+        );
+    }
+    assert!(
+        !update_text.contains("\"actions\""),
+        "the buttons are gone: {update_text}"
+    );
+    assert!(posted[0]["blocks"].to_string().contains("\"actions\""));
 }
 
 #[tokio::test]

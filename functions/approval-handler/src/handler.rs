@@ -26,7 +26,7 @@ use approval_requester::store::{
 };
 use serde_json::Value;
 use slack_approval::decide::approval_of;
-use slack_approval::message::ephemeral;
+use slack_approval::message::{decided_update, ephemeral};
 use slack_approval::{
     ApprovalRef, ApprovalStatus, ApprovalsConfig, EndedReason, HttpRequest, Interaction, Outcome,
     ResolvedFacts, ResponseUrlPolicy, SigningSecret, Timestamp, Verdict, decide_interaction_with,
@@ -291,7 +291,37 @@ where
         }
     }
 
+    /// After the reject-reason modal Slack sends no message blocks: rebuild the
+    /// replacement from the blocks stored when the message was posted, so that the
+    /// channel keeps the approval's details.
+    async fn with_stored_blocks(&self, verdict: &Verdict) -> Option<Verdict> {
+        if !verdict.original_blocks.is_empty() {
+            return None;
+        }
+        let hash = token_hash(&verdict.approval.token);
+        let stored = match within(self.call_timeout, self.store.get(&hash)).await {
+            Ok(stored) => stored?,
+            Err(error) => {
+                tracing::warn!(token_hash = hash_prefix(&hash), error = %error, "approval record not read; the message is replaced without its details");
+                return None;
+            }
+        };
+        let mut restored = verdict.clone();
+        restored.update_body = decided_update(
+            &verdict.approval,
+            &stored.blocks,
+            verdict.status,
+            &verdict.decided_by,
+            verdict.decided_at,
+            verdict.reason.as_deref(),
+        );
+        restored.original_blocks = stored.blocks;
+        Some(restored)
+    }
+
     async fn decide(&self, verdict: &Verdict, now: i64) {
+        let restored = self.with_stored_blocks(verdict).await;
+        let verdict = restored.as_ref().unwrap_or(verdict);
         let approval = &verdict.approval;
         let hash = token_hash(&approval.token);
         let user = &verdict.decided_by.id;
