@@ -187,7 +187,9 @@ where
         for group in &needed.approver_groups {
             match within(self.call_timeout, usergroup_members(&self.slack, group)).await {
                 Ok(members) if members.contains(&needed.user_id) => {
-                    resolved.groups.push(group.clone())
+                    // One approver group is enough: no more look-ups against the 3 s.
+                    resolved.groups.push(group.clone());
+                    break;
                 }
                 Ok(_) => {}
                 Err(error) => {
