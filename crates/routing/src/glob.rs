@@ -85,17 +85,27 @@ impl fmt::Display for Glob {
 #[derive(Clone, Debug)]
 pub struct GlobList {
     globs: Vec<Glob>,
-    set: regex::RegexSet,
+    /// Compiled on first use: path filters are matched through
+    /// [`crate::matching::PathIndex`], so their own sets are never needed.
+    set: std::sync::OnceLock<regex::RegexSet>,
 }
 
 impl GlobList {
-    /// Compiles the globs into one matcher.
+    /// A list of globs, compiled into one matcher when first matched against.
     pub fn new(globs: Vec<Glob>) -> Self {
-        // Every source was compiled alone in `Glob::new`, so the set compiles too; the
-        // fallback (a set that matches nothing) is unreachable but keeps this panic-free.
-        let set = regex::RegexSet::new(globs.iter().map(Glob::regex_source))
-            .unwrap_or_else(|_| regex::RegexSet::empty());
-        Self { globs, set }
+        Self {
+            globs,
+            set: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn set(&self) -> &regex::RegexSet {
+        self.set.get_or_init(|| {
+            // Every source was compiled alone in `Glob::new`, so the set compiles too; the
+            // fallback (a set that matches nothing) is unreachable but keeps this panic-free.
+            regex::RegexSet::new(self.globs.iter().map(Glob::regex_source))
+                .unwrap_or_else(|_| regex::RegexSet::empty())
+        })
     }
 
     /// The globs, in the order given.
@@ -108,14 +118,9 @@ impl GlobList {
         self.globs.is_empty()
     }
 
-    /// Whether any glob matches `text`.
-    pub fn is_match(&self, text: &str) -> bool {
-        self.set.is_match(text)
-    }
-
     /// The first glob (in list order) that matches `text`.
     pub fn first_match(&self, text: &str) -> Option<&Glob> {
-        self.set
+        self.set()
             .matches(text)
             .iter()
             .next()
@@ -124,7 +129,7 @@ impl GlobList {
 
     /// Indices of every glob that matches `text`.
     pub fn matching_indices(&self, text: &str) -> regex::SetMatches {
-        self.set.matches(text)
+        self.set().matches(text)
     }
 }
 

@@ -79,11 +79,6 @@ impl Filter {
         }
     }
 
-    /// The filter that lets everything through.
-    pub fn everything() -> Self {
-        Self::new(Vec::new(), Vec::new())
-    }
-
     /// The include globs (empty: everything is included).
     pub fn include(&self) -> &GlobList {
         &self.include
