@@ -1,0 +1,2 @@
+//! Adapters: the AWS SDK (and Slack over HTTP) behind the ports that the domain crates
+//! own. Function crates and the CLI build these; the domain crates never see the SDK.
