@@ -96,7 +96,10 @@ enum Window {
         end: Timestamp,
     },
     Holidays(HolidayList),
-    Ics { zone: TimeZone, calendar: IcsCalendar },
+    Ics {
+        zone: TimeZone,
+        calendar: IcsCalendar,
+    },
 }
 
 /// The checked schedules and freezes, ready for ticks and questions.
@@ -132,10 +135,7 @@ impl Calendar {
                             return Err(CalendarError::Invalid {
                                 file: freeze.name.clone(),
                                 location: " ".to_owned(),
-                                message: format!(
-                                    "freeze `{}`: dates out of range",
-                                    freeze.name
-                                ),
+                                message: format!("freeze `{}`: dates out of range", freeze.name),
                             });
                         }
                     }
@@ -207,7 +207,10 @@ impl Calendar {
                 .freezes
                 .iter()
                 .filter(|f| f.config.applies_to(pipeline))
-                .filter_map(|f| f.window_end_at(release_at).map(|end| self.release(f, pipeline, end)))
+                .filter_map(|f| {
+                    f.window_end_at(release_at)
+                        .map(|end| self.release(f, pipeline, end))
+                })
                 .filter(|r| *r > release_at)
                 .max();
             match later {

@@ -61,15 +61,15 @@ impl PartialEq for Zone {
 
 impl<'de> Deserialize<'de> for Zone {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let name = String::deserialize(deserializer)?;
-        Zone::new(&name).map_err(serde::de::Error::custom)
+        parse_scalar(deserializer, "an IANA time zone name", Zone::new)
     }
 }
 
 impl<'de> Deserialize<'de> for Expression {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Expression::parse(&text).map_err(serde::de::Error::custom)
+        parse_scalar(deserializer, "cron(...) or rate(...)", |text| {
+            Expression::parse(text).map_err(|e| e.to_string())
+        })
     }
 }
 
@@ -130,20 +130,23 @@ pub enum ReleaseRule {
 
 impl<'de> Deserialize<'de> for ReleaseRule {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        let lower = text.trim().to_ascii_lowercase();
-        if lower == "window end" || lower == "end" {
-            return Ok(ReleaseRule::WindowEnd);
-        }
-        let time = lower
-            .strip_prefix("next workday")
-            .map(str::trim)
-            .and_then(parse_clock);
-        time.map(ReleaseRule::NextWorkday).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "release_at `{text}`: expected `window end` or `next workday HH:MM`"
-            ))
-        })
+        parse_scalar(
+            deserializer,
+            "`window end` or `next workday HH:MM`",
+            |text| {
+                let lower = text.trim().to_ascii_lowercase();
+                if lower == "window end" || lower == "end" {
+                    return Ok(ReleaseRule::WindowEnd);
+                }
+                let time = lower
+                    .strip_prefix("next workday")
+                    .map(str::trim)
+                    .and_then(parse_clock);
+                time.map(ReleaseRule::NextWorkday).ok_or_else(|| {
+                    format!("release_at `{text}`: expected `window end` or `next workday HH:MM`")
+                })
+            },
+        )
     }
 }
 
@@ -165,18 +168,19 @@ impl PipelinePattern {
 
 impl<'de> Deserialize<'de> for PipelinePattern {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        let valid = !text.is_empty()
-            && text
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '@' | '-' | '_' | '*' | '?'));
-        if valid {
-            Ok(Self(text))
-        } else {
-            Err(serde::de::Error::custom(format!(
-                "pipeline pattern `{text}`: pipeline names are letters, digits and .@-_ ; globs add * and ?"
-            )))
-        }
+        parse_scalar(deserializer, "a pipeline name or glob", |text| {
+            let valid = !text.is_empty()
+                && text.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '.' | '@' | '-' | '_' | '*' | '?')
+                });
+            if valid {
+                Ok(Self(text.to_owned()))
+            } else {
+                Err(format!(
+                    "pipeline pattern `{text}`: pipeline names are letters, digits and .@-_ ; globs add * and ?"
+                ))
+            }
+        })
     }
 }
 
@@ -208,8 +212,7 @@ fn wildcard_match(pattern: &[u8], text: &[u8]) -> bool {
 }
 
 /// A named freeze: when it applies, to which pipelines, and what it does.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(try_from = "RawFreeze")]
+#[derive(Clone, Debug)]
 pub struct FreezeConfig {
     /// The freeze's name, in decisions, logs and Slack.
     pub name: String,
@@ -275,7 +278,9 @@ impl TryFrom<RawFreeze> for FreezeConfig {
             return Err("a freeze needs a non-empty name".to_owned());
         }
         if raw.pipelines.is_empty() {
-            return Err(format!("freeze `{name}`: `pipelines` is empty (use [\"*\"] for all)"));
+            return Err(format!(
+                "freeze `{name}`: `pipelines` is empty (use [\"*\"] for all)"
+            ));
         }
         let mut windows = Vec::new();
         windows.extend(raw.weekly.map(FreezeWindow::Weekly));
@@ -307,8 +312,7 @@ impl TryFrom<RawFreeze> for FreezeConfig {
 }
 
 /// A weekly window: spans from a weekday and time to a later weekday and time, in a zone.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(try_from = "RawWeekly")]
+#[derive(Clone, Debug)]
 pub struct WeeklyWindow {
     /// The zone the days and times are read in.
     pub timezone: Zone,
@@ -374,10 +378,18 @@ impl TryFrom<RawWeekly> for WeeklyWindow {
                 spans
             }
             None => {
-                let (start_day, start) = parse_day_clock(&raw.from)
-                    .ok_or_else(|| format!("weekly `from` `{}`: expected DAY HH:MM, like FRI 16:00 (or give `days`)", raw.from))?;
-                let (end_day, end) = parse_day_clock(&raw.to)
-                    .ok_or_else(|| format!("weekly `to` `{}`: expected DAY HH:MM, like MON 08:00", raw.to))?;
+                let (start_day, start) = parse_day_clock(&raw.from).ok_or_else(|| {
+                    format!(
+                        "weekly `from` `{}`: expected DAY HH:MM, like FRI 16:00 (or give `days`)",
+                        raw.from
+                    )
+                })?;
+                let (end_day, end) = parse_day_clock(&raw.to).ok_or_else(|| {
+                    format!(
+                        "weekly `to` `{}`: expected DAY HH:MM, like MON 08:00",
+                        raw.to
+                    )
+                })?;
                 let mut end_days = (end_day.to_monday_zero_offset()
                     - start_day.to_monday_zero_offset())
                 .rem_euclid(7);
@@ -409,8 +421,7 @@ impl TryFrom<RawWeekly> for WeeklyWindow {
 
 /// A one-off range, local to a zone. A date `to` includes that whole day; a date-time `to`
 /// is the first instant after the freeze.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(try_from = "RawDates")]
+#[derive(Clone, Debug)]
 pub struct DateRange {
     /// The zone the dates are read in.
     pub timezone: Zone,
@@ -451,8 +462,7 @@ impl TryFrom<RawDates> for DateRange {
 
 /// Whole local days on which the freeze is on; they are also the holidays that
 /// `release_at: next workday` skips.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(try_from = "RawHolidays")]
+#[derive(Clone, Debug)]
 pub struct HolidayList {
     /// The zone the days are read in.
     pub timezone: Zone,
@@ -473,8 +483,9 @@ struct ParsedDate(Date);
 
 impl<'de> Deserialize<'de> for ParsedDate {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        parse_date(&text).map(ParsedDate).map_err(serde::de::Error::custom)
+        parse_scalar(deserializer, "a date (YYYY-MM-DD)", |text| {
+            parse_date(text).map(ParsedDate)
+        })
     }
 }
 
@@ -552,7 +563,10 @@ impl CalendarConfig {
         let mut names = BTreeSet::new();
         for freeze in &self.freezes {
             if !names.insert(freeze.name.as_str()) {
-                return Err(invalid(format!("freeze `{}` is defined twice", freeze.name)));
+                return Err(invalid(format!(
+                    "freeze `{}` is defined twice",
+                    freeze.name
+                )));
             }
         }
         for schedule in &self.schedules {
@@ -574,6 +588,60 @@ impl fmt::Display for FreezeAction {
             FreezeAction::Skip => "skip",
         })
     }
+}
+
+/// A scalar parsed inside the deserializer's visit, so that serde_norway reports an error
+/// at the scalar's own line and column rather than at the mapping around it.
+fn parse_scalar<'de, D, T>(
+    deserializer: D,
+    expecting: &'static str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct ScalarVisitor<F> {
+        expecting: &'static str,
+        parse: F,
+    }
+    impl<'de, T, F: FnOnce(&str) -> Result<T, String>> serde::de::Visitor<'de> for ScalarVisitor<F> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.expecting)
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
+            (self.parse)(text).map_err(E::custom)
+        }
+    }
+    deserializer.deserialize_str(ScalarVisitor { expecting, parse })
+}
+
+/// A mapping read as `Raw` and checked into `T` inside the deserializer's visit, so that
+/// a failed check is reported at the mapping's own line (not at an enclosing one).
+fn checked_map<'de, D, Raw, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    Raw: Deserialize<'de>,
+    T: TryFrom<Raw, Error = String>,
+{
+    struct MapVisitor<Raw, T>(std::marker::PhantomData<(Raw, T)>);
+    impl<'de, Raw: Deserialize<'de>, T: TryFrom<Raw, Error = String>> serde::de::Visitor<'de>
+        for MapVisitor<Raw, T>
+    {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a mapping")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            let raw = Raw::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+            T::try_from(raw).map_err(serde::de::Error::custom)
+        }
+    }
+    deserializer.deserialize_map(MapVisitor(std::marker::PhantomData))
 }
 
 /// `HH:MM`, 00:00 to 23:59.
@@ -661,5 +729,29 @@ mod tests {
         assert_eq!(parse_weekday("Fri"), Some(Weekday::Friday));
         assert_eq!(parse_weekday("sunday"), Some(Weekday::Sunday));
         assert_eq!(parse_weekday("Fr"), None);
+    }
+}
+
+impl<'de> Deserialize<'de> for FreezeConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        checked_map::<D, RawFreeze, Self>(deserializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for WeeklyWindow {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        checked_map::<D, RawWeekly, Self>(deserializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for DateRange {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        checked_map::<D, RawDates, Self>(deserializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for HolidayList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        checked_map::<D, RawHolidays, Self>(deserializer)
     }
 }

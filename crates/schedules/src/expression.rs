@@ -46,13 +46,17 @@ impl Expression {
             .strip_prefix("cron(")
             .and_then(|b| b.strip_suffix(')'))
         {
-            return Cron::parse(body).map(Expression::Cron).map_err(|r| fail(&r));
+            return Cron::parse(body)
+                .map(Expression::Cron)
+                .map_err(|r| fail(&r));
         }
         if let Some(body) = trimmed
             .strip_prefix("rate(")
             .and_then(|b| b.strip_suffix(')'))
         {
-            return Rate::parse(body).map(Expression::Rate).map_err(|r| fail(&r));
+            return Rate::parse(body)
+                .map(Expression::Rate)
+                .map_err(|r| fail(&r));
         }
         Err(fail(
             "expected cron(minutes hours day-of-month month day-of-week year) or rate(value unit)",
@@ -120,7 +124,9 @@ impl Rate {
             return Err(format!("a value of 1 takes the singular unit `{singular}`"));
         }
         if value > 1 && !plural {
-            return Err(format!("a value above 1 takes the plural unit `{singular}s`"));
+            return Err(format!(
+                "a value above 1 takes the plural unit `{singular}s`"
+            ));
         }
         Ok(Self {
             seconds: value * unit_seconds,
@@ -411,7 +417,13 @@ fn parse_day_of_week(field: &str) -> Result<DayRule, String> {
 }
 
 /// One number or name of a field.
-fn parse_number(field: &str, text: &str, min: u32, max: u32, names: &[&str]) -> Result<u32, String> {
+fn parse_number(
+    field: &str,
+    text: &str,
+    min: u32,
+    max: u32,
+    names: &[&str],
+) -> Result<u32, String> {
     let upper = text.to_ascii_uppercase();
     if let Some(index) = names.iter().position(|n| *n == upper) {
         return Ok(min + index as u32);
@@ -419,7 +431,14 @@ fn parse_number(field: &str, text: &str, min: u32, max: u32, names: &[&str]) -> 
     match text.parse::<u32>() {
         Ok(value) if (min..=max).contains(&value) => Ok(value),
         Ok(value) => Err(format!("{field} value {value} is outside {min}-{max}")),
-        Err(_) => Err(format!("{field} `{text}` is not a number{}", if names.is_empty() { String::new() } else { format!(" or a name ({})", names.join(",")) })),
+        Err(_) => Err(format!(
+            "{field} `{text}` is not a number{}",
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!(" or a name ({})", names.join(","))
+            }
+        )),
     }
 }
 
@@ -506,7 +525,11 @@ mod tests {
     #[test]
     fn daily_cron_in_berlin_runs_at_local_time_across_the_year_boundary() {
         assert_eq!(
-            next("cron(30 2 * * ? *)", "Europe/Berlin", "2026-12-31T02:00:00Z"),
+            next(
+                "cron(30 2 * * ? *)",
+                "Europe/Berlin",
+                "2026-12-31T02:00:00Z"
+            ),
             Some(ts("2027-01-01T01:30:00Z"))
         );
     }
@@ -515,12 +538,20 @@ mod tests {
     fn berlin_spring_gap_runs_at_the_next_valid_minute() {
         // 2027-03-28: 02:00 CET jumps to 03:00 CEST; 02:30 does not exist.
         assert_eq!(
-            next("cron(30 2 * * ? *)", "Europe/Berlin", "2027-03-27T12:00:00Z"),
+            next(
+                "cron(30 2 * * ? *)",
+                "Europe/Berlin",
+                "2027-03-27T12:00:00Z"
+            ),
             Some(ts("2027-03-28T01:00:00Z")) // 03:00 CEST
         );
         // The day after, 02:30 CEST again.
         assert_eq!(
-            next("cron(30 2 * * ? *)", "Europe/Berlin", "2027-03-28T01:00:00Z"),
+            next(
+                "cron(30 2 * * ? *)",
+                "Europe/Berlin",
+                "2027-03-28T01:00:00Z"
+            ),
             Some(ts("2027-03-29T00:30:00Z"))
         );
     }
@@ -565,7 +596,11 @@ mod tests {
         // 2026-10-25: 03:00 CEST falls back to 02:00 CET. At 02:40 CET (the second 02:40)
         // the 02:30 slot has run already (at 02:30 CEST) and is not run again.
         assert_eq!(
-            next("cron(30 2 * * ? *)", "Europe/Berlin", "2026-10-25T01:40:00Z"),
+            next(
+                "cron(30 2 * * ? *)",
+                "Europe/Berlin",
+                "2026-10-25T01:40:00Z"
+            ),
             Some(ts("2026-10-26T01:30:00Z"))
         );
     }
@@ -573,7 +608,11 @@ mod tests {
     #[test]
     fn new_york_spring_gap_daily_run_moves_to_three() {
         assert_eq!(
-            next("cron(30 2 ? * * *)", "America/New_York", "2027-03-13T12:00:00Z"),
+            next(
+                "cron(30 2 ? * * *)",
+                "America/New_York",
+                "2027-03-13T12:00:00Z"
+            ),
             Some(ts("2027-03-14T07:00:00Z")) // 03:00 EDT
         );
     }
@@ -581,7 +620,11 @@ mod tests {
     #[test]
     fn february_29_runs_only_in_leap_years() {
         assert_eq!(
-            next("cron(0 9 29 2 ? *)", "Europe/Berlin", "2026-03-01T00:00:00Z"),
+            next(
+                "cron(0 9 29 2 ? *)",
+                "Europe/Berlin",
+                "2026-03-01T00:00:00Z"
+            ),
             Some(ts("2028-02-29T08:00:00Z"))
         );
     }
@@ -617,7 +660,10 @@ mod tests {
 
     #[test]
     fn a_cron_whose_years_are_past_never_runs() {
-        assert_eq!(next("cron(0 0 * * ? 2020)", "UTC", "2026-01-01T00:00:00Z"), None);
+        assert_eq!(
+            next("cron(0 0 * * ? 2020)", "UTC", "2026-01-01T00:00:00Z"),
+            None
+        );
     }
 
     #[test]
@@ -638,23 +684,39 @@ mod tests {
         // Hourly at :05; ticks missed from 06:00 to 09:30 UTC: due once, at 09:05.
         let cron = Expression::parse("cron(5 * * * ? *)").unwrap();
         assert_eq!(
-            cron.newest_between(&zone, ts("2026-12-01T06:00:00Z"), ts("2026-12-01T09:30:00Z")),
+            cron.newest_between(
+                &zone,
+                ts("2026-12-01T06:00:00Z"),
+                ts("2026-12-01T09:30:00Z")
+            ),
             Some(ts("2026-12-01T09:05:00Z"))
         );
         // Weekly (Mondays 06:00 Berlin) after five weeks down: the last Monday only.
         let weekly = Expression::parse("cron(0 6 ? * MON *)").unwrap();
         assert_eq!(
-            weekly.newest_between(&zone, ts("2026-10-01T00:00:00Z"), ts("2026-11-04T00:00:00Z")),
+            weekly.newest_between(
+                &zone,
+                ts("2026-10-01T00:00:00Z"),
+                ts("2026-11-04T00:00:00Z")
+            ),
             Some(ts("2026-11-02T05:00:00Z"))
         );
         // Nothing between two close ticks.
         assert_eq!(
-            cron.newest_between(&zone, ts("2026-12-01T09:05:00Z"), ts("2026-12-01T09:06:00Z")),
+            cron.newest_between(
+                &zone,
+                ts("2026-12-01T09:05:00Z"),
+                ts("2026-12-01T09:06:00Z")
+            ),
             None
         );
         let rate = Expression::parse("rate(10 minutes)").unwrap();
         assert_eq!(
-            rate.newest_between(&zone, ts("2026-12-01T06:00:00Z"), ts("2026-12-01T09:35:00Z")),
+            rate.newest_between(
+                &zone,
+                ts("2026-12-01T06:00:00Z"),
+                ts("2026-12-01T09:35:00Z")
+            ),
             Some(ts("2026-12-01T09:30:00Z"))
         );
     }

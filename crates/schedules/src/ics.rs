@@ -99,7 +99,8 @@ impl IcsCalendar {
         let mut current: Option<(usize, Vec<(usize, Property)>)> = None;
         let mut saw_calendar = false;
         for (line, content) in lines {
-            let property = parse_property(&content).map_err(|message| IcsError { line, message })?;
+            let property =
+                parse_property(&content).map_err(|message| IcsError { line, message })?;
             match property.name.as_str() {
                 "BEGIN" => {
                     let component = property.value.to_ascii_uppercase();
@@ -246,11 +247,20 @@ impl Event {
                 });
             }
             (Some(end), None) => match (&start, &end) {
-                (Moment::Date(s), Moment::Date(e)) => Length::Days(s.until(*e).map_err(|e| IcsError { line, message: e.to_string() })?.get_days().into()),
+                (Moment::Date(s), Moment::Date(e)) => Length::Days(
+                    s.until(*e)
+                        .map_err(|e| IcsError {
+                            line,
+                            message: e.to_string(),
+                        })?
+                        .get_days()
+                        .into(),
+                ),
                 (Moment::Date(_), _) | (_, Moment::Date(_)) => {
                     return Err(IcsError {
                         line,
-                        message: "DTSTART and DTEND must both be dates or both date-times".to_owned(),
+                        message: "DTSTART and DTEND must both be dates or both date-times"
+                            .to_owned(),
                     });
                 }
                 _ => {
@@ -284,7 +294,9 @@ impl Event {
         }
         let (zone, local, all_day) = start.local(default_zone);
         let rule = match rule_text {
-            Some((line, text)) => Some(parse_rule(&text, &zone).map_err(|message| IcsError { line, message })?),
+            Some((line, text)) => {
+                Some(parse_rule(&text, &zone).map_err(|message| IcsError { line, message })?)
+            }
             None => None,
         };
         let exdates = exdates
@@ -307,7 +319,10 @@ impl Event {
     fn end_of(&self, local_start: DateTime, start: Timestamp) -> Option<Timestamp> {
         match self.length {
             Length::Days(days) => {
-                let end = local_start.date().checked_add(jiff::Span::new().days(days)).ok()?;
+                let end = local_start
+                    .date()
+                    .checked_add(jiff::Span::new().days(days))
+                    .ok()?;
                 resolve_local(&self.zone, end.to_datetime(Time::midnight()))
             }
             Length::Exact(duration) => start.checked_add(duration).ok(),
@@ -404,9 +419,10 @@ impl Event {
                 }
                 Frequency::Weekly => {
                     let monday = first
-                        .checked_sub(jiff::Span::new().days(i64::from(
-                            first.weekday().to_monday_zero_offset(),
-                        )))
+                        .checked_sub(
+                            jiff::Span::new()
+                                .days(i64::from(first.weekday().to_monday_zero_offset())),
+                        )
                         .and_then(|m| m.checked_add(jiff::Span::new().weeks(n)));
                     let Ok(monday) = monday else { return };
                     let mut go_on = true;
@@ -436,7 +452,9 @@ impl Event {
                     }
                 }
                 Frequency::Yearly => {
-                    let Some(year) = i16::try_from(n).ok().and_then(|n| first.year().checked_add(n))
+                    let Some(year) = i16::try_from(n)
+                        .ok()
+                        .and_then(|n| first.year().checked_add(n))
                     else {
                         return;
                     };
@@ -478,7 +496,11 @@ impl Moment {
     /// The zone, the local start and whether it is a date (dates are in `default_zone`).
     fn local(&self, default_zone: &TimeZone) -> (TimeZone, DateTime, bool) {
         match self {
-            Moment::Date(date) => (default_zone.clone(), date.to_datetime(Time::midnight()), true),
+            Moment::Date(date) => (
+                default_zone.clone(),
+                date.to_datetime(Time::midnight()),
+                true,
+            ),
             Moment::Local(local, zone) => (zone.clone(), *local, false),
             Moment::Utc(ts) => (TimeZone::UTC, TimeZone::UTC.to_datetime(*ts), false),
         }
@@ -568,9 +590,9 @@ fn parse_moment(property: &Property, default_zone: &TimeZone) -> Result<Moment, 
         .is_some_and(|v| v.eq_ignore_ascii_case("DATE"))
         || (value.len() == 8 && !value.contains('T'));
     if is_date {
-        return parse_date(value).map(Moment::Date).ok_or_else(|| {
-            format!("{name} `{value}` is not a date (YYYYMMDD)")
-        });
+        return parse_date(value)
+            .map(Moment::Date)
+            .ok_or_else(|| format!("{name} `{value}` is not a date (YYYYMMDD)"));
     }
     let bad = || format!("{name} `{value}` is not a date-time (YYYYMMDDTHHMMSS, Z for UTC)");
     let (local, utc) = match value.strip_suffix('Z') {
@@ -703,7 +725,9 @@ fn parse_rule(text: &str, zone: &TimeZone) -> Result<Rule, String> {
             "BYDAY" => {
                 for day in value.split(',') {
                     let weekday = parse_weekday(&day.to_ascii_uppercase()).ok_or_else(|| {
-                        format!("RRULE BYDAY `{day}` is not supported (plain MO..SU only, no `1MO`)")
+                        format!(
+                            "RRULE BYDAY `{day}` is not supported (plain MO..SU only, no `1MO`)"
+                        )
                     })?;
                     by_day.push(weekday);
                 }
@@ -826,18 +850,24 @@ END:VCALENDAR\r\n";
     #[test]
     fn malformed_files_name_the_line_and_the_problem() {
         let error = |text: &str| IcsCalendar::parse(text, &berlin()).unwrap_err();
-        let e = error("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:2026-12-01\nEND:VEVENT\nEND:VCALENDAR\n");
+        let e =
+            error("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:2026-12-01\nEND:VEVENT\nEND:VCALENDAR\n");
         assert_eq!(e.line, 3);
         assert!(e.message.contains("not a date-time"), "{e}");
         let e = error("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20261201T100000Z\nEND:VCALENDAR\n");
         assert_eq!(e.line, 4);
         assert!(e.message.contains("does not close BEGIN:VEVENT"), "{e}");
-        let e = error("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:no start\nEND:VEVENT\nEND:VCALENDAR\n");
+        let e =
+            error("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:no start\nEND:VEVENT\nEND:VCALENDAR\n");
         assert_eq!(e.line, 2);
         assert!(e.message.contains("without DTSTART"), "{e}");
-        let e = error("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;TZID=W. Europe Standard Time:20261201T100000\nEND:VEVENT\nEND:VCALENDAR\n");
+        let e = error(
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;TZID=W. Europe Standard Time:20261201T100000\nEND:VEVENT\nEND:VCALENDAR\n",
+        );
         assert!(e.message.contains("not an IANA time zone"), "{e}");
-        let e = error("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20261201T100000Z\nRRULE:FREQ=HOURLY\nEND:VEVENT\nEND:VCALENDAR\n");
+        let e = error(
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20261201T100000Z\nRRULE:FREQ=HOURLY\nEND:VEVENT\nEND:VCALENDAR\n",
+        );
         assert_eq!(e.line, 4);
         assert!(e.message.contains("FREQ=HOURLY is not supported"), "{e}");
         let e = error("BEGIN:VCALENDAR\nBEGIN:VEVENT\n");

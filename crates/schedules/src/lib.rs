@@ -109,8 +109,8 @@ pub mod ics;
 
 pub use calendar::{ActiveFreeze, Calendar, DueSchedule, PipelineFreeze, Tick};
 pub use config::{
-    CalendarConfig, DateRange, FreezeAction, FreezeConfig, FreezeWindow, HolidayList,
-    IcsSource, PipelinePattern, ReleaseRule, ScheduleConfig, WeeklySpan, WeeklyWindow, Zone,
+    CalendarConfig, DateRange, FreezeAction, FreezeConfig, FreezeWindow, HolidayList, IcsSource,
+    PipelinePattern, ReleaseRule, ScheduleConfig, WeeklySpan, WeeklyWindow, Zone,
 };
 pub use error::CalendarError;
 pub use expression::{Expression, ExpressionError};
