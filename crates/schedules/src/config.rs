@@ -703,6 +703,30 @@ fn parse_local(text: &str, end: bool) -> Result<DateTime, String> {
     Ok(date.to_datetime(Time::midnight()))
 }
 
+impl<'de> Deserialize<'de> for FreezeConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        checked_map::<D, RawFreeze, Self>(deserializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for WeeklyWindow {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        checked_map::<D, RawWeekly, Self>(deserializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for DateRange {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        checked_map::<D, RawDates, Self>(deserializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for HolidayList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        checked_map::<D, RawHolidays, Self>(deserializer)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -729,29 +753,5 @@ mod tests {
         assert_eq!(parse_weekday("Fri"), Some(Weekday::Friday));
         assert_eq!(parse_weekday("sunday"), Some(Weekday::Sunday));
         assert_eq!(parse_weekday("Fr"), None);
-    }
-}
-
-impl<'de> Deserialize<'de> for FreezeConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        checked_map::<D, RawFreeze, Self>(deserializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for WeeklyWindow {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        checked_map::<D, RawWeekly, Self>(deserializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for DateRange {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        checked_map::<D, RawDates, Self>(deserializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for HolidayList {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        checked_map::<D, RawHolidays, Self>(deserializer)
     }
 }
