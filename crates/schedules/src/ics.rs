@@ -293,12 +293,19 @@ impl Event {
             });
         }
         let (zone, local, all_day) = start.local(default_zone);
-        let rule = match rule_text {
+        let mut rule = match rule_text {
             Some((line, text)) => {
                 Some(parse_rule(&text, &zone).map_err(|message| IcsError { line, message })?)
             }
             None => None,
         };
+        // A weekly rule without BYDAY recurs on DTSTART's weekday.
+        if let Some(rule) = rule.as_mut()
+            && rule.frequency == Frequency::Weekly
+            && rule.by_day.is_empty()
+        {
+            rule.by_day.push(local.weekday());
+        }
         let exdates = exdates
             .iter()
             .map(|m| match m {
@@ -330,8 +337,20 @@ impl Event {
     }
 
     fn covering(&self, at: Timestamp) -> Option<Timestamp> {
+        // An occurrence covering `at` starts at most its length (and a day, for offsets)
+        // before it.
+        let length_days = match self.length {
+            Length::Days(days) => days,
+            Length::Exact(duration) => duration.as_secs() / 86_400,
+        };
+        let from = self
+            .zone
+            .to_datetime(at)
+            .date()
+            .checked_sub(jiff::Span::new().days(length_days.saturating_add(1)))
+            .unwrap_or(self.start.date());
         let mut found = None;
-        self.walk(|local| {
+        self.walk(from, |local| {
             let Some(start) = resolve_local(&self.zone, local) else {
                 return false;
             };
@@ -354,8 +373,11 @@ impl Event {
             Length::Days(days) => days,
             Length::Exact(_) => return false,
         };
+        let from = date
+            .checked_sub(jiff::Span::new().days(days.saturating_add(1)))
+            .unwrap_or(self.start.date());
         let mut covered = false;
-        self.walk(|local| {
+        self.walk(from, |local| {
             if local.date() > date {
                 return false;
             }
@@ -370,7 +392,9 @@ impl Event {
     }
 
     /// Visits the local starts in order, leaving out EXDATEs, while `visit` says to go on.
-    fn walk(&self, mut visit: impl FnMut(DateTime) -> bool) {
+    /// Without COUNT, the walk starts at the period holding `from` (starts before it may
+    /// be visited too), not at DTSTART.
+    fn walk(&self, from: Date, mut visit: impl FnMut(DateTime) -> bool) {
         let Some(rule) = &self.rule else {
             if !self.exdates.contains(&self.start) {
                 visit(self.start);
@@ -405,7 +429,8 @@ impl Event {
         };
         let time = self.start.time();
         let first = self.start.date();
-        for step in 0..MAX_OCCURRENCES as i64 {
+        let start_step = first_step(rule, first, from);
+        for step in start_step..start_step + MAX_OCCURRENCES as i64 {
             let n = step * rule.interval;
             let go_on = match rule.frequency {
                 Frequency::Daily => {
@@ -473,6 +498,35 @@ impl Event {
             }
         }
     }
+}
+
+/// The first step of a rule's walk whose period can hold `from`: 0 with COUNT (which
+/// counts from DTSTART) or when `from` is not after DTSTART's date.
+fn first_step(rule: &Rule, first: Date, from: Date) -> i64 {
+    if rule.count.is_some() || from <= first {
+        return 0;
+    }
+    let days = |a: Date, b: Date| {
+        a.until(b)
+            .map(|span| i64::from(span.get_days()))
+            .unwrap_or(0)
+    };
+    let periods = match rule.frequency {
+        Frequency::Daily => days(first, from),
+        Frequency::Weekly => {
+            let monday = first
+                .checked_sub(
+                    jiff::Span::new().days(i64::from(first.weekday().to_monday_zero_offset())),
+                )
+                .unwrap_or(first);
+            days(monday, from) / 7
+        }
+        Frequency::Monthly => {
+            i64::from(from.year() - first.year()) * 12 + i64::from(from.month() - first.month())
+        }
+        Frequency::Yearly => i64::from(from.year() - first.year()),
+    };
+    (periods / rule.interval).max(0)
 }
 
 /// A date or date-time value with the zone it was written in.
@@ -845,6 +899,36 @@ END:VCALENDAR\r\n";
         assert_eq!(calendar.covering(ts("2026-12-02T23:00:00Z")), None);
         assert!(calendar.covering(ts("2026-12-07T23:00:00Z")).is_some());
         assert_eq!(calendar.covering(ts("2026-12-09T23:00:00Z")), None);
+    }
+
+    #[test]
+    fn weekly_rule_without_byday_and_monthly_rule() {
+        // Every other Wednesday (DTSTART's weekday) 2026-12-02, 12-16, 12-30 ... 10:00-11:00
+        // UTC; and the 31st of each month, which April skips.
+        let text = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20261202T100000Z\nDTEND:20261202T110000Z\nRRULE:FREQ=WEEKLY;INTERVAL=2\nEND:VEVENT\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20270131\nRRULE:FREQ=MONTHLY\nEND:VEVENT\nEND:VCALENDAR\n";
+        let calendar = IcsCalendar::parse(text, &TimeZone::UTC).unwrap();
+        assert_eq!(
+            calendar.covering(ts("2026-12-16T10:30:00Z")),
+            Some(ts("2026-12-16T11:00:00Z"))
+        );
+        assert_eq!(calendar.covering(ts("2026-12-09T10:30:00Z")), None);
+        assert!(calendar.covering(ts("2026-12-30T10:30:00Z")).is_some());
+        assert!(calendar.is_holiday(Date::new(2027, 3, 31).unwrap()));
+        assert!(!calendar.is_holiday(Date::new(2027, 4, 30).unwrap()));
+        assert!(!calendar.is_holiday(Date::new(2027, 5, 1).unwrap()));
+        assert!(calendar.is_holiday(Date::new(2027, 5, 31).unwrap()));
+    }
+
+    #[test]
+    fn long_running_rule_is_walked_from_the_period_asked_about() {
+        // Every third day since 2020-01-01, 10:00-11:00 UTC: 2026-12-01 is day 2526, a
+        // multiple of 3.
+        let text = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20200101T100000Z\nDTEND:20200101T110000Z\nRRULE:FREQ=DAILY;INTERVAL=3\nEND:VEVENT\nEND:VCALENDAR\n";
+        let calendar = IcsCalendar::parse(text, &TimeZone::UTC).unwrap();
+        assert!(calendar.covering(ts("2026-12-01T10:30:00Z")).is_some());
+        assert_eq!(calendar.covering(ts("2026-12-02T10:30:00Z")), None);
+        assert_eq!(calendar.covering(ts("2026-12-03T10:30:00Z")), None);
+        assert!(calendar.covering(ts("2026-12-04T10:30:00Z")).is_some());
     }
 
     #[test]
