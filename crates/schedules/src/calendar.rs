@@ -80,6 +80,22 @@ pub struct Tick {
     pub frozen: Vec<PipelineFreeze>,
 }
 
+/// One stretch of time a pipeline is frozen, for calendars and plans.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FreezePeriod {
+    /// The freeze on at the period's start (the first in file order).
+    pub name: String,
+    /// When the period starts (the start of the range asked about, if it started before).
+    pub start: Timestamp,
+    /// When that freeze's window ends.
+    pub window_end: Timestamp,
+    /// When holds made during the period are released.
+    pub release_at: Timestamp,
+}
+
+/// At most this many periods are listed by [`Calendar::freeze_periods`].
+const MAX_PERIODS: usize = 10_000;
+
 /// A freeze with its window made ready for evaluation.
 #[derive(Clone, Debug)]
 struct Freeze {
@@ -227,6 +243,45 @@ impl Calendar {
         })
     }
 
+    /// The stretches of `[from, until)` during which `pipeline` is frozen, in order: each
+    /// is the freeze on at its start and the window's end, so back-to-back freezes are
+    /// listed one after the other.
+    pub fn freeze_periods(
+        &self,
+        pipeline: &str,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Vec<FreezePeriod> {
+        let mut periods = Vec::new();
+        let mut at = from;
+        while at < until && periods.len() < MAX_PERIODS {
+            if let Some(active) = self.freeze_at(pipeline, at) {
+                if active.window_end <= at {
+                    break;
+                }
+                periods.push(FreezePeriod {
+                    name: active.name,
+                    start: at,
+                    window_end: active.window_end,
+                    release_at: active.release_at,
+                });
+                at = active.window_end;
+                continue;
+            }
+            let next = self
+                .freezes
+                .iter()
+                .filter(|f| f.config.applies_to(pipeline))
+                .filter_map(|f| f.next_start_after(at))
+                .min();
+            match next {
+                Some(next) if next > at => at = next,
+                _ => break,
+            }
+        }
+        periods
+    }
+
     /// Whether `date` is a workday for `pipeline`: Monday to Friday and not a holiday of
     /// a holiday list or an all-day .ics event attached to it.
     pub fn is_workday(&self, pipeline: &str, date: Date) -> bool {
@@ -341,6 +396,23 @@ impl Freeze {
         }
     }
 
+    /// The first instant after `after` at which a window of the freeze starts.
+    fn next_start_after(&self, after: Timestamp) -> Option<Timestamp> {
+        match &self.window {
+            Window::Weekly(weekly) => weekly_next_start(weekly, after),
+            Window::Dates { start, .. } => (*start > after).then_some(*start),
+            Window::Holidays(list) => {
+                let zone = list.timezone.zone();
+                let today = zone.to_datetime(after).date();
+                list.dates
+                    .range(today..)
+                    .filter_map(|date| resolve_local(zone, date.to_datetime(Time::midnight())))
+                    .find(|start| *start > after)
+            }
+            Window::Ics { calendar, .. } => calendar.next_start_after(after),
+        }
+    }
+
     fn is_holiday(&self, date: Date) -> bool {
         match &self.window {
             Window::Holidays(list) => list.dates.contains(&date),
@@ -381,4 +453,27 @@ fn weekly_end_at(weekly: &WeeklyWindow, at: Timestamp) -> Option<Timestamp> {
         }
     }
     latest
+}
+
+fn weekly_next_start(weekly: &WeeklyWindow, after: Timestamp) -> Option<Timestamp> {
+    let zone = weekly.timezone.zone();
+    let today = zone.to_datetime(after).date();
+    weekly
+        .spans
+        .iter()
+        .flat_map(|span| {
+            let ahead = i64::from(
+                (span.start_day.to_monday_zero_offset() - today.weekday().to_monday_zero_offset())
+                    .rem_euclid(7),
+            );
+            [ahead, ahead + 7].map(|days| {
+                today
+                    .checked_add(jiff::Span::new().days(days))
+                    .ok()
+                    .and_then(|date| resolve_local(zone, date.to_datetime(span.start)))
+            })
+        })
+        .flatten()
+        .filter(|start| *start > after)
+        .min()
 }

@@ -196,6 +196,14 @@ impl IcsCalendar {
     pub fn is_holiday(&self, date: Date) -> bool {
         self.events.iter().any(|e| e.all_day && e.covers_date(date))
     }
+
+    /// The first event occurrence starting strictly after `after`, if any.
+    pub fn next_start_after(&self, after: Timestamp) -> Option<Timestamp> {
+        self.events
+            .iter()
+            .filter_map(|e| e.next_start_after(after))
+            .min()
+    }
 }
 
 impl Event {
@@ -364,6 +372,25 @@ impl Event {
                 return false;
             }
             true
+        });
+        found
+    }
+
+    fn next_start_after(&self, after: Timestamp) -> Option<Timestamp> {
+        let from = self
+            .zone
+            .to_datetime(after)
+            .date()
+            .checked_sub(jiff::Span::new().days(1))
+            .unwrap_or(self.start.date());
+        let mut found = None;
+        self.walk(from, |local| match resolve_local(&self.zone, local) {
+            Some(start) if start > after => {
+                found = Some(start);
+                false
+            }
+            Some(_) => true,
+            None => false,
         });
         found
     }

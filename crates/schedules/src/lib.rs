@@ -107,7 +107,7 @@ pub mod error;
 pub mod expression;
 pub mod ics;
 
-pub use calendar::{ActiveFreeze, Calendar, DueSchedule, PipelineFreeze, Tick};
+pub use calendar::{ActiveFreeze, Calendar, DueSchedule, FreezePeriod, PipelineFreeze, Tick};
 pub use config::{
     CalendarConfig, DateRange, FreezeAction, FreezeConfig, FreezeWindow, HolidayList, IcsSource,
     PipelinePattern, ReleaseRule, ScheduleConfig, WeeklySpan, WeeklyWindow, Zone,

@@ -645,3 +645,61 @@ fn the_crate_doc_example_is_valid() {
     assert_eq!(freeze.window_end, ts("2026-12-07T07:00:00Z"));
     assert_eq!(freeze.release_at, ts("2026-12-08T11:00:00Z"));
 }
+
+#[test]
+fn freeze_periods_list_a_week_of_windows_for_the_calendar() {
+    let calendar = calendar(WEEKEND);
+    // api-deploy, Monday 2026-12-21 to Monday 2027-01-04 (UTC): the end of a weekend
+    // window, the holiday on Friday the 25th running straight into the weekend window,
+    // then the 28th holiday, then New Year's Day and the next weekend.
+    let periods = calendar.freeze_periods(
+        "api-deploy",
+        ts("2026-12-21T00:00:00Z"),
+        ts("2027-01-04T00:00:00Z"),
+    );
+    let got: Vec<_> = periods
+        .iter()
+        .map(|p| (p.name.as_str(), p.start, p.window_end, p.release_at))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "weekend",
+                ts("2026-12-21T00:00:00Z"),
+                ts("2026-12-21T07:00:00Z"),
+                ts("2026-12-21T08:00:00Z"),
+            ),
+            (
+                "public-holidays",
+                ts("2026-12-24T23:00:00Z"),
+                ts("2026-12-25T23:00:00Z"),
+                ts("2026-12-29T08:00:00Z"),
+            ),
+            (
+                "weekend",
+                ts("2026-12-25T23:00:00Z"),
+                ts("2026-12-28T07:00:00Z"),
+                ts("2026-12-29T08:00:00Z"),
+            ),
+            (
+                "public-holidays",
+                ts("2026-12-28T07:00:00Z"),
+                ts("2026-12-28T23:00:00Z"),
+                ts("2026-12-28T23:00:00Z"),
+            ),
+            (
+                "public-holidays",
+                ts("2026-12-31T23:00:00Z"),
+                ts("2027-01-01T23:00:00Z"),
+                ts("2027-01-04T08:00:00Z"),
+            ),
+            (
+                "weekend",
+                ts("2027-01-01T23:00:00Z"),
+                ts("2027-01-04T07:00:00Z"),
+                ts("2027-01-04T08:00:00Z"),
+            ),
+        ]
+    );
+}
