@@ -230,15 +230,16 @@ macro_rules! check {
 
 /// Asserts equality, with the function's logs in the failure message.
 macro_rules! check_eq {
-    ($function:expr, $left:expr, $right:expr, $($message:tt)+) => {{
-        let (left, right) = (&$left, &$right);
-        assert!(
-            left == right,
-            "{}\n  left: {left:?}\n right: {right:?}\n{}",
-            format!($($message)+),
-            $function.logs()
-        )
-    }};
+    ($function:expr, $left:expr, $right:expr, $($message:tt)+) => {
+        match (&$left, &$right) {
+            (left, right) => assert!(
+                left == right,
+                "{}\n  left: {left:?}\n right: {right:?}\n{}",
+                format!($($message)+),
+                $function.logs()
+            ),
+        }
+    };
 }
 
 /// Waits (up to 10 s) until `condition` holds; returns whether it did.
