@@ -10,6 +10,7 @@ pub mod double;
 pub mod git;
 pub mod http;
 pub mod moto;
+pub mod runtime;
 pub mod sdk;
 pub mod slack;
 

@@ -16,21 +16,9 @@
 //! `StartPipelineExecution` from `tests/recorded/`, so the figure is the function's own
 //! cost plus loopback round trips, not AWS latency.
 
-use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper::{Request, Response};
-
-#[derive(Default)]
-struct Run {
-    first_next: Option<Instant>,
-    response: Option<(Instant, String)>,
-    served: bool,
-}
+use integration_tests::runtime::{Outcome, RuntimeApi};
 
 #[tokio::main]
 async fn main() {
@@ -111,12 +99,10 @@ async fn measure(
     event: &str,
     aws_endpoint: &str,
 ) -> Result<(Duration, Duration, u64, String), String> {
-    let run = Arc::new(Mutex::new(Run::default()));
-    let event = Bytes::from(event.to_owned());
-    let address = integration_tests::http::serve(Arc::clone(&run), move |run, request| {
-        runtime_api(run, event.clone(), request)
-    })
-    .await;
+    // One event per cold start: the binary's second `next` waits until it is killed.
+    let runtime = RuntimeApi::start("cold-start").await;
+    let request_id = runtime.push(event.to_owned());
+    let address = runtime.address();
 
     let start = Instant::now();
     let mut child = std::process::Command::new(binary)
@@ -148,13 +134,20 @@ async fn measure(
     let mut peak = 0;
     let outcome = loop {
         peak = peak.max(peak_rss_kib(child.id()));
-        let done = run.lock().ok().and_then(|r| {
-            r.response
-                .as_ref()
-                .map(|(t, body)| (r.first_next.unwrap_or(*t), *t, body.clone()))
-        });
-        if let Some((next, response, body)) = done {
-            break Ok((next - start, response - start, body));
+        let done = runtime
+            .invocations()
+            .into_iter()
+            .find(|i| i.request_id == request_id);
+        if let Some(done) = done {
+            let next = runtime.first_next().unwrap_or(done.at);
+            let body = match done.outcome {
+                Outcome::Response(body) => body,
+                Outcome::Error(error) => error.body,
+            };
+            break Ok((next - start, done.at - start, body));
+        }
+        if let Some(error) = runtime.init_error() {
+            break Err(format!("init failed: {}", error.body));
         }
         if Instant::now() > deadline {
             break Err("no response within 30 s".to_owned());
@@ -182,66 +175,4 @@ fn peak_rss_kib(pid: u32) -> u64 {
                 .and_then(|n| n.parse().ok())
         })
         .unwrap_or(0)
-}
-
-async fn runtime_api(
-    run: Arc<Mutex<Run>>,
-    event: Bytes,
-    request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
-    let path = request.uri().path().to_owned();
-    let now = Instant::now();
-    if path.ends_with("/invocation/next") {
-        let first = run
-            .lock()
-            .map(|mut r| {
-                r.first_next.get_or_insert(now);
-                !std::mem::replace(&mut r.served, true)
-            })
-            .unwrap_or(false);
-        if !first {
-            // One event per cold start: hold the second `next` until the process is killed.
-            tokio::time::sleep(Duration::from_secs(60)).await;
-        }
-        let deadline = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() + 30_000)
-            .unwrap_or_default();
-        let mut response = Response::new(Full::new(event));
-        let headers = response.headers_mut();
-        for (name, value) in [
-            (
-                "lambda-runtime-aws-request-id",
-                "cold-start-request".to_owned(),
-            ),
-            ("lambda-runtime-deadline-ms", deadline.to_string()),
-            (
-                "lambda-runtime-invoked-function-arn",
-                "arn:aws:lambda:us-east-1:123456789012:function:cold-start".to_owned(),
-            ),
-            (
-                "lambda-runtime-trace-id",
-                "Root=1-00000000-000000000000000000000000".to_owned(),
-            ),
-        ] {
-            if let Ok(value) = hyper::header::HeaderValue::from_str(&value) {
-                headers.insert(name, value);
-            }
-        }
-        return Ok(response);
-    }
-    let body = request
-        .into_body()
-        .collect()
-        .await
-        .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
-        .unwrap_or_default();
-    if (path.ends_with("/response") || path.ends_with("/error"))
-        && let Ok(mut r) = run.lock()
-    {
-        r.response = Some((now, body));
-    }
-    let mut response = Response::new(Full::new(Bytes::from_static(b"{}")));
-    *response.status_mut() = hyper::StatusCode::ACCEPTED;
-    Ok(response)
 }
