@@ -599,7 +599,10 @@ async fn rules_are_read_from_an_ssm_parameter() {
     .await
     .err()
     .unwrap_or_else(|| panic!("a missing parameter must fail"));
-    assert!(matches!(missing, LoadRulesError::Read(LoadTextError::Ssm { .. })));
+    assert!(matches!(
+        missing,
+        LoadRulesError::Read(LoadTextError::Ssm { .. })
+    ));
     assert!(
         missing.to_string().contains(&format!("{name}-missing")),
         "{missing}"

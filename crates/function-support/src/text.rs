@@ -164,10 +164,7 @@ mod tests {
     fn origins_name_the_parameter_the_file_or_the_bundle() {
         assert_eq!(TextSource::SsmParameter("/r".into()).origin(), "ssm:/r");
         assert_eq!(TextSource::File("a/r.yaml".into()).origin(), "a/r.yaml");
-        assert_eq!(
-            TextSource::Bundled(BUNDLE).origin(),
-            "rules.yaml (bundled)"
-        );
+        assert_eq!(TextSource::Bundled(BUNDLE).origin(), "rules.yaml (bundled)");
     }
 
     #[tokio::test]

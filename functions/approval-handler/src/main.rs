@@ -54,8 +54,9 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
         let handler = Arc::clone(&handler);
         async move {
-            let response: FunctionUrlResponse =
-                handler.handle(event.payload, SystemClock.unix_seconds()).await;
+            let response: FunctionUrlResponse = handler
+                .handle(event.payload, SystemClock.unix_seconds())
+                .await;
             Ok::<FunctionUrlResponse, Error>(response)
         }
     }))

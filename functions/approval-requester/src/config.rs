@@ -41,11 +41,12 @@ impl Settings {
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
-        let approvals =
-            TextSource::from_lookup(&lookup, "APPROVALS_CONFIG_PARAMETER", "APPROVALS_CONFIG_FILE")
-                .ok_or(
-                    "set APPROVALS_CONFIG_PARAMETER (SSM parameter name) or APPROVALS_CONFIG_FILE",
-                )?;
+        let approvals = TextSource::from_lookup(
+            &lookup,
+            "APPROVALS_CONFIG_PARAMETER",
+            "APPROVALS_CONFIG_FILE",
+        )
+        .ok_or("set APPROVALS_CONFIG_PARAMETER (SSM parameter name) or APPROVALS_CONFIG_FILE")?;
         let secret = match (get("SLACK_SECRET_ID"), get("SLACK_SECRET_PARAMETER")) {
             (Some(id), _) => SecretLocation::SecretsManager(id),
             (None, Some(name)) => SecretLocation::SsmParameter(name),

@@ -50,9 +50,7 @@ impl SlackArgs {
 impl SignArgs {
     /// Prints the signed request event.
     pub fn run(self) -> Result<ExitCode> {
-        let timestamp = self
-            .timestamp
-            .unwrap_or_else(|| SystemClock.unix_seconds());
+        let timestamp = self.timestamp.unwrap_or_else(|| SystemClock.unix_seconds());
         let event = sign_slack_request(&self.payload, &self.signing_secret, timestamp)?;
         println!("{}", serde_json::to_string_pretty(&event)?);
         Ok(ExitCode::SUCCESS)

@@ -49,13 +49,10 @@ impl CommitFilterArgs {
         if self.aws {
             let aws = aws_config::load_from_env().await;
             let function =
-                aws_function(self.rules.as_deref(), |name| std::env::var(name).ok(), &aws)
-                    .await?;
+                aws_function(self.rules.as_deref(), |name| std::env::var(name).ok(), &aws).await?;
             return print_outcome(function.handle(event, None).await);
         }
-        let rules = self
-            .rules
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_RULES));
+        let rules = self.rules.unwrap_or_else(|| PathBuf::from(DEFAULT_RULES));
         let invocation = invoke_commit_filter(event, &rules, &self.repo).await?;
         if invocation.output.is_ok() {
             eprintln!(
