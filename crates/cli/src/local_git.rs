@@ -64,12 +64,12 @@ impl LocalGit {
     /// The full commit id of a revision (`HEAD~2`, a branch, a short id).
     pub fn resolve(&self, revision: &str) -> Result<String, SourceError> {
         self.verify(&format!("{revision}^{{commit}}"))?
-        .ok_or_else(|| {
-            SourceError::new(format!(
-                "`{revision}` is not a commit in {}",
-                self.dir.display()
-            ))
-        })
+            .ok_or_else(|| {
+                SourceError::new(format!(
+                    "`{revision}` is not a commit in {}",
+                    self.dir.display()
+                ))
+            })
     }
 
     /// The branch checked out, if any.
