@@ -10,6 +10,7 @@ use commit_filter::aws::{
 };
 use commit_filter::config::RulesLocation;
 use commit_filter::{CommitFilter, HandlerError, HandlerOutput};
+use function_support::{ErrorType, LoadTextError};
 use integration_tests::{AwsDouble, Reply, moto, sdk};
 use pipeline_routing::{Reason, RoutingRules, Verdict};
 use serde_json::{Value, json};
@@ -598,7 +599,10 @@ async fn rules_are_read_from_an_ssm_parameter() {
     .await
     .err()
     .unwrap_or_else(|| panic!("a missing parameter must fail"));
-    assert!(matches!(missing, LoadRulesError::Ssm { .. }));
+    assert!(matches!(
+        missing,
+        LoadRulesError::Read(LoadTextError::Ssm { .. })
+    ));
     assert!(
         missing.to_string().contains(&format!("{name}-missing")),
         "{missing}"

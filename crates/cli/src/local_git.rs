@@ -2,7 +2,7 @@
 //! same routing engine, on a history that never left the laptop.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 use pipeline_routing::{ChangeSource, DiffPage, DiffRequest, SourceError};
 
@@ -22,14 +22,19 @@ impl LocalGit {
         Ok(git)
     }
 
-    /// Runs git and returns stdout, or an error with git's stderr.
-    fn run(&self, args: &[&str]) -> Result<String, SourceError> {
-        let output = Command::new("git")
+    /// Runs git in the repository.
+    fn git(&self, args: &[&str]) -> Result<Output, SourceError> {
+        Command::new("git")
             .arg("-C")
             .arg(&self.dir)
             .args(args)
             .output()
-            .map_err(|e| SourceError::new(format!("cannot run git: {e}")))?;
+            .map_err(|e| SourceError::new(format!("cannot run git: {e}")))
+    }
+
+    /// Runs git and returns stdout, or an error with git's stderr.
+    fn run(&self, args: &[&str]) -> Result<String, SourceError> {
+        let output = self.git(args)?;
         if output.status.success() {
             Ok(String::from_utf8_lossy(&output.stdout).into_owned())
         } else {
@@ -44,32 +49,27 @@ impl LocalGit {
 
     /// Runs git; `Ok(None)` when git exits with an error (a question answered "no").
     fn ask(&self, args: &[&str]) -> Result<Option<String>, SourceError> {
-        let output = Command::new("git")
-            .arg("-C")
-            .arg(&self.dir)
-            .args(args)
-            .output()
-            .map_err(|e| SourceError::new(format!("cannot run git: {e}")))?;
+        let output = self.git(args)?;
         Ok(output
             .status
             .success()
             .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned()))
     }
 
+    /// The object id `revision` names, if it names one.
+    fn verify(&self, revision: &str) -> Result<Option<String>, SourceError> {
+        self.ask(&["rev-parse", "--verify", "--quiet", revision])
+    }
+
     /// The full commit id of a revision (`HEAD~2`, a branch, a short id).
     pub fn resolve(&self, revision: &str) -> Result<String, SourceError> {
-        self.ask(&[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            &format!("{revision}^{{commit}}"),
-        ])?
-        .ok_or_else(|| {
-            SourceError::new(format!(
-                "`{revision}` is not a commit in {}",
-                self.dir.display()
-            ))
-        })
+        self.verify(&format!("{revision}^{{commit}}"))?
+            .ok_or_else(|| {
+                SourceError::new(format!(
+                    "`{revision}` is not a commit in {}",
+                    self.dir.display()
+                ))
+            })
     }
 
     /// The branch checked out, if any.
@@ -110,15 +110,7 @@ impl ChangeSource for LocalGit {
                 .or(Some(remote_head)));
         }
         for candidate in ["main", "master"] {
-            if self
-                .ask(&[
-                    "rev-parse",
-                    "--verify",
-                    "--quiet",
-                    &format!("refs/heads/{candidate}"),
-                ])?
-                .is_some()
-            {
+            if self.verify(&format!("refs/heads/{candidate}"))?.is_some() {
                 return Ok(Some(candidate.to_owned()));
             }
         }
@@ -131,13 +123,7 @@ impl ChangeSource for LocalGit {
         commit: &str,
         branch: &str,
     ) -> Result<Option<String>, SourceError> {
-        let Some(branch_head) = self.ask(&[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            &format!("refs/heads/{branch}"),
-        ])?
-        else {
+        let Some(branch_head) = self.verify(&format!("refs/heads/{branch}"))? else {
             return Ok(None);
         };
         self.ask(&["merge-base", commit, &branch_head])
@@ -149,7 +135,7 @@ impl ChangeSource for LocalGit {
         commit: &str,
     ) -> Result<Option<String>, SourceError> {
         self.resolve(commit)?;
-        self.ask(&["rev-parse", "--verify", "--quiet", &format!("{commit}^1")])
+        self.verify(&format!("{commit}^1"))
     }
 
     async fn changed_paths(&self, request: DiffRequest<'_>) -> Result<DiffPage, SourceError> {

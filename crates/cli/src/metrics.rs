@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
+use function_support::ErrorType;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 

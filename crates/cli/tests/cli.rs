@@ -237,3 +237,103 @@ fn invoke_reports_malformed_events_without_panicking() {
     assert_eq!(code, 2);
     assert!(stderr.contains("is not valid JSON"), "{stderr}");
 }
+
+#[test]
+fn invoke_subcommands_accept_only_their_own_flags() {
+    let event = workspace().join("events/metrics-extractor/sqs-batch.json");
+    for (function, foreign) in [
+        ("metrics-extractor", "--aws"),
+        ("metrics-extractor", "--rules"),
+        ("approval-requester", "--signing-secret"),
+        ("commit-filter", "--config"),
+    ] {
+        let (code, stdout, stderr) = run(bin()
+            .args(["invoke", function, "--event"])
+            .arg(&event)
+            .args([foreign, "x"]));
+        assert_eq!(code, 2, "{function} {foreign}: {stdout}");
+        assert!(
+            stderr.contains(&format!("unexpected argument '{foreign}'")),
+            "{function} {foreign}: {stderr}"
+        );
+        assert!(stdout.is_empty(), "{stdout}");
+    }
+    // --repo reads a local diff, --aws reads CodeCommit's: not both.
+    let (code, _, stderr) = run(bin()
+        .args(["invoke", "commit-filter", "--aws", "--repo", ".", "--event"])
+        .arg(workspace().join("events/commit-filter/push-main.json")));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}
+
+#[test]
+fn plan_with_an_unknown_repository_name_lists_the_configured_names() {
+    let (_keep, dir, first, second) = monorepo();
+    let (code, stdout, stderr) = run(bin()
+        .args(["plan", "--rules"])
+        .arg(workspace().join("routing-rules.yaml"))
+        .arg("--repo")
+        .arg(&dir)
+        .args(["--repository-name", "no-such-repo"])
+        .args(["--from", &first, "--to", &second]));
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stderr.contains("`no-such-repo`"), "{stderr}");
+    let rules = pipeline_router_cli::check(&workspace().join("routing-rules.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    for repository in &rules.repositories {
+        assert!(stderr.contains(&repository.name), "{stderr}");
+    }
+}
+
+#[test]
+fn invoke_commit_filter_on_aws_reads_the_functions_environment() {
+    // DIFF_PAGE_SIZE is the function's setting: --aws refuses a bad one as the Lambda does.
+    let (code, stdout, stderr) = run(bin()
+        .args(["invoke", "commit-filter", "--aws", "--event"])
+        .arg(workspace().join("events/commit-filter/push-main.json"))
+        .env("DIFF_PAGE_SIZE", "ten"));
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stderr.contains("DIFF_PAGE_SIZE"), "{stderr}");
+}
+
+#[tokio::test]
+async fn the_aws_wiring_has_the_page_size_and_summary_topic_of_production() {
+    let topic = "arn:aws:sns:us-east-1:123456789012:routing-summaries";
+    let environment = move |name: &str| match name {
+        "DIFF_PAGE_SIZE" => Some("25".to_owned()),
+        "ROUTING_SUMMARY_TOPIC_ARN" => Some(topic.to_owned()),
+        _ => None,
+    };
+    let aws = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .build();
+    let rules = workspace().join("routing-rules.yaml");
+    let function = pipeline_router_cli::commands::invoke::commit_filter::aws_function(
+        Some(&rules),
+        environment,
+        &aws,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(function.source.page_size(), Some(25));
+    match &function.publisher {
+        commit_filter::aws::MaybeSns::Sns(sns) => assert_eq!(sns.topic_arn(), topic),
+        commit_filter::aws::MaybeSns::Off => panic!("no summary topic"),
+    }
+    assert!(function.rules.repository("monorepo").is_some());
+
+    // Without the variables, as in production: no page size, no summaries.
+    let function = pipeline_router_cli::commands::invoke::commit_filter::aws_function(
+        Some(&rules),
+        |_| None,
+        &aws,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(function.source.page_size(), None);
+    assert!(matches!(
+        function.publisher,
+        commit_filter::aws::MaybeSns::Off
+    ));
+}

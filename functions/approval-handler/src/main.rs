@@ -3,15 +3,15 @@
 //! the handler for every request.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use approval_handler::aws::CodePipelineResults;
 use approval_handler::{ApprovalHandler, FunctionUrlResponse};
-use approval_requester::config::{Settings, load_approvals};
-use approval_requester::secrets::load_secrets;
+use approval_requester::config::{Settings, load_approvals_and_secrets};
 use approval_requester::slack::SlackHttp;
 use approval_requester::store::DynamoStore;
 use aws_config::timeout::TimeoutConfig;
+use function_support::{Clock, SystemClock};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use slack_approval::ResponseUrlPolicy;
 
@@ -20,7 +20,7 @@ const CALL_TIMEOUT: Duration = Duration::from_millis(900);
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    function_logs::init();
+    function_support::logs::init();
 
     let settings = Settings::from_env()?;
     let aws = aws_config::from_env()
@@ -32,14 +32,7 @@ async fn main() -> Result<(), Error> {
         )
         .load()
         .await;
-    let ssm = aws_sdk_ssm::Client::new(&aws);
-    let config = load_approvals(&settings.approvals, &ssm).await?;
-    let secrets = load_secrets(
-        &settings.secret,
-        &aws_sdk_secretsmanager::Client::new(&aws),
-        &ssm,
-    )
-    .await?;
+    let (config, secrets) = load_approvals_and_secrets(&settings, &aws).await?;
     let slack = SlackHttp::new(&settings.slack_api_url, secrets.bot_token, CALL_TIMEOUT)?;
     // Loopback response_urls only when the Slack API itself is a local server.
     let urls = if slack.is_local() {
@@ -47,7 +40,7 @@ async fn main() -> Result<(), Error> {
     } else {
         ResponseUrlPolicy::SlackOnly
     };
-    tracing::info!(approvals = ?settings.approvals, secret = %settings.secret, pipelines = config.pipelines.len(), response_urls = ?urls, "approvals file and Slack secrets loaded");
+    tracing::info!(response_urls = ?urls, "Slack response URLs allowed");
     let handler = Arc::new(ApprovalHandler {
         config: Arc::new(config),
         secret: secrets.signing_secret,
@@ -61,11 +54,9 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
         let handler = Arc::clone(&handler);
         async move {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or_default();
-            let response: FunctionUrlResponse = handler.handle(event.payload, now).await;
+            let response: FunctionUrlResponse = handler
+                .handle(event.payload, SystemClock.unix_seconds())
+                .await;
             Ok::<FunctionUrlResponse, Error>(response)
         }
     }))

@@ -6,6 +6,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use function_support::ErrorType;
 use serde::Serialize;
 use serde_json::Value;
 use slack_approval::message::{approval_request, closed_update};
@@ -82,9 +83,9 @@ pub enum HandlerError {
     Store(String),
 }
 
-impl HandlerError {
+impl ErrorType for HandlerError {
     /// The error type reported to Lambda.
-    pub fn error_type(&self) -> &'static str {
+    fn error_type(&self) -> &'static str {
         match self {
             Self::MalformedEvent(_) => "MalformedEvent",
             Self::MalformedNotification(_) => "MalformedNotification",
@@ -96,10 +97,7 @@ impl HandlerError {
 
 impl From<HandlerError> for lambda_runtime::Diagnostic {
     fn from(error: HandlerError) -> Self {
-        lambda_runtime::Diagnostic {
-            error_type: error.error_type().to_owned(),
-            error_message: error.to_string(),
-        }
+        function_support::diagnostic(&error)
     }
 }
 

@@ -4,9 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use approval_requester::config::{Settings, load_approvals};
+use approval_requester::config::{Settings, load_approvals_and_secrets};
 use approval_requester::pipeline::AwsPipelineFacts;
-use approval_requester::secrets::load_secrets;
 use approval_requester::slack::SlackHttp;
 use approval_requester::store::DynamoStore;
 use approval_requester::{ApprovalRequester, HandlerError, RequesterOutput};
@@ -19,19 +18,11 @@ const LOOKUP_TIMEOUT: Duration = Duration::from_secs(3);
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    function_logs::init();
+    function_support::logs::init();
 
     let settings = Settings::from_env()?;
     let aws = aws_config::load_from_env().await;
-    let ssm = aws_sdk_ssm::Client::new(&aws);
-    let config = load_approvals(&settings.approvals, &ssm).await?;
-    let secrets = load_secrets(
-        &settings.secret,
-        &aws_sdk_secretsmanager::Client::new(&aws),
-        &ssm,
-    )
-    .await?;
-    tracing::info!(approvals = ?settings.approvals, secret = %settings.secret, pipelines = config.pipelines.len(), "approvals file and Slack secrets loaded");
+    let (config, secrets) = load_approvals_and_secrets(&settings, &aws).await?;
     let function = Arc::new(ApprovalRequester {
         config: Arc::new(config),
         facts: AwsPipelineFacts::new(

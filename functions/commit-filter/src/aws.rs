@@ -1,5 +1,9 @@
 //! The ports over the AWS SDK: CodeCommit reads diffs, CodePipeline starts pipelines, SNS
-//! carries routing summaries, SSM holds the rules. Clients are built once per container.
+//! carries routing summaries, SSM holds the rules. Clients are built once per container,
+//! by [`from_env`] / [`from_config`]: the one wiring the Lambda and the CLI's
+//! `invoke commit-filter --aws` share.
+
+use std::sync::Arc;
 
 use aws_sdk_codecommit::error::DisplayErrorContext;
 use aws_sdk_codecommit::operation::get_merge_options::GetMergeOptionsError;
@@ -10,8 +14,55 @@ use pipeline_routing::{
     ChangeSource, DiffPage, DiffRequest, PipelineStarter, RoutingRules, SourceError, StartRequest,
 };
 
-use crate::config::{BUNDLED_RULES, RulesLocation};
-use crate::handler::SummaryPublisher;
+use function_support::LoadTextError;
+
+use crate::config::{Config, RulesLocation};
+use crate::handler::{CommitFilter, SummaryPublisher};
+
+/// The commit-filter function over AWS: CodeCommit, CodePipeline and (when a topic is
+/// configured) SNS.
+pub type AwsCommitFilter = CommitFilter<CodeCommitSource, CodePipelineStarter, MaybeSns>;
+
+/// The function could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// A setting is missing or invalid.
+    #[error("{0}")]
+    Settings(String),
+    /// The rules could not be loaded.
+    #[error(transparent)]
+    Rules(#[from] LoadRulesError),
+}
+
+/// The function as the Lambda runs it: settings from the process environment (see
+/// [`Config`]), credentials and region from the environment's AWS configuration.
+pub async fn from_env() -> Result<AwsCommitFilter, SetupError> {
+    let config = Config::from_env().map_err(SetupError::Settings)?;
+    let aws = aws_config::load_from_env().await;
+    Ok(from_config(&config, &aws).await?)
+}
+
+/// The function with `config`'s settings over the clients of `aws`: the rules loaded from
+/// where `config` says, the diff page size and the summary topic applied.
+pub async fn from_config(
+    config: &Config,
+    aws: &aws_config::SdkConfig,
+) -> Result<AwsCommitFilter, LoadRulesError> {
+    let rules = load_rules(&config.rules, &aws_sdk_ssm::Client::new(aws)).await?;
+    tracing::info!(source = ?config.rules, repositories = rules.repositories.len(), "routing rules loaded");
+    Ok(CommitFilter {
+        rules: Arc::new(rules),
+        source: CodeCommitSource::new(aws_sdk_codecommit::Client::new(aws), config.diff_page_size),
+        starter: CodePipelineStarter::new(aws_sdk_codepipeline::Client::new(aws)),
+        publisher: match &config.summary_topic_arn {
+            Some(topic) => MaybeSns::Sns(SnsSummaryPublisher::new(
+                aws_sdk_sns::Client::new(aws),
+                topic.clone(),
+            )),
+            None => MaybeSns::Off,
+        },
+    })
+}
 
 /// Reads diffs from CodeCommit.
 #[derive(Clone, Debug)]
@@ -24,6 +75,11 @@ impl CodeCommitSource {
     /// A source over a CodeCommit client; `page_size` is `GetDifferences` `MaxResults`.
     pub fn new(client: aws_sdk_codecommit::Client, page_size: Option<i32>) -> Self {
         Self { client, page_size }
+    }
+
+    /// The `GetDifferences` `MaxResults` it asks for, if any.
+    pub fn page_size(&self) -> Option<i32> {
+        self.page_size
     }
 }
 
@@ -186,6 +242,11 @@ impl SnsSummaryPublisher {
     pub fn new(client: aws_sdk_sns::Client, topic_arn: String) -> Self {
         Self { client, topic_arn }
     }
+
+    /// The topic it publishes to.
+    pub fn topic_arn(&self) -> &str {
+        &self.topic_arn
+    }
 }
 
 /// SNS subjects: at most 100 printable ASCII characters, no line breaks.
@@ -243,14 +304,9 @@ impl SummaryPublisher for MaybeSns {
 /// Why the rules could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadRulesError {
-    /// The SSM parameter could not be read.
-    #[error("cannot read the rules from SSM parameter `{name}`: {message}")]
-    Ssm {
-        /// The parameter.
-        name: String,
-        /// Why.
-        message: String,
-    },
+    /// The SSM parameter or the file could not be read.
+    #[error(transparent)]
+    Read(#[from] LoadTextError),
     /// The rules are invalid.
     #[error(transparent)]
     Rules(#[from] pipeline_routing::RulesError),
@@ -261,34 +317,8 @@ pub async fn load_rules(
     location: &RulesLocation,
     ssm: &aws_sdk_ssm::Client,
 ) -> Result<RoutingRules, LoadRulesError> {
-    match location {
-        RulesLocation::Bundled => Ok(RoutingRules::from_yaml(
-            BUNDLED_RULES,
-            "routing-rules.yaml (bundled)",
-        )?),
-        RulesLocation::File(path) => Ok(RoutingRules::from_path(path)?),
-        RulesLocation::SsmParameter(name) => {
-            let output = ssm
-                .get_parameter()
-                .name(name)
-                .with_decryption(true)
-                .send()
-                .await
-                .map_err(|e| LoadRulesError::Ssm {
-                    name: name.clone(),
-                    message: aws_sdk_ssm::error::DisplayErrorContext(e).to_string(),
-                })?;
-            let text =
-                output
-                    .parameter()
-                    .and_then(|p| p.value())
-                    .ok_or_else(|| LoadRulesError::Ssm {
-                        name: name.clone(),
-                        message: "the parameter has no value".to_owned(),
-                    })?;
-            Ok(RoutingRules::from_yaml(text, &format!("ssm:{name}"))?)
-        }
-    }
+    let text = location.read("rules", ssm).await?;
+    Ok(RoutingRules::from_yaml(&text, &location.origin())?)
 }
 
 #[cfg(test)]

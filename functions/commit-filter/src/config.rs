@@ -1,21 +1,19 @@
 //! The function's settings, read from the environment once per container.
 
-use std::path::PathBuf;
+use function_support::{Bundled, TextSource};
 
 /// The rules bundled into the binary at build time: `routing-rules.yaml` at the root of
 /// the repository. `sam build` therefore deploys the rules file next to the code.
 pub const BUNDLED_RULES: &str = include_str!("../../../routing-rules.yaml");
 
-/// Where the routing rules come from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RulesLocation {
-    /// An SSM parameter (String or SecureString) holding the YAML.
-    SsmParameter(String),
-    /// A file.
-    File(PathBuf),
-    /// The rules compiled into the binary.
-    Bundled,
-}
+/// [`BUNDLED_RULES`] as a text source, with the name its errors give.
+pub const BUNDLED_RULES_SOURCE: Bundled = Bundled {
+    name: "routing-rules.yaml (bundled)",
+    text: BUNDLED_RULES,
+};
+
+/// Where the routing rules come from: an SSM parameter, a file, or the bundled rules.
+pub type RulesLocation = TextSource;
 
 /// The commit-filter function's settings.
 #[derive(Clone, Debug)]
@@ -33,13 +31,9 @@ impl Config {
     /// Reads the settings from a variable lookup (the process environment in Lambda).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let non_empty = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let rules = if let Some(name) = non_empty("ROUTING_RULES_PARAMETER") {
-            RulesLocation::SsmParameter(name)
-        } else if let Some(path) = non_empty("ROUTING_RULES_FILE") {
-            RulesLocation::File(PathBuf::from(path))
-        } else {
-            RulesLocation::Bundled
-        };
+        let rules =
+            TextSource::from_lookup(&lookup, "ROUTING_RULES_PARAMETER", "ROUTING_RULES_FILE")
+                .unwrap_or(TextSource::Bundled(BUNDLED_RULES_SOURCE));
         let diff_page_size = match non_empty("DIFF_PAGE_SIZE") {
             None => None,
             Some(text) => Some(
@@ -90,7 +84,7 @@ mod tests {
             RulesLocation::File("/var/task/rules.yaml".into())
         );
         let config = Config::from_lookup(|_| None).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(config.rules, RulesLocation::Bundled);
+        assert_eq!(config.rules, RulesLocation::Bundled(BUNDLED_RULES_SOURCE));
         assert_eq!(config.summary_topic_arn, None);
     }
 

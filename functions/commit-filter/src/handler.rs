@@ -5,6 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use function_support::ErrorType;
 use serde::Serialize;
 
 use pipeline_routing::report::{RoutingSummary, log_plan};
@@ -66,9 +67,9 @@ pub enum HandlerError {
     },
 }
 
-impl HandlerError {
+impl ErrorType for HandlerError {
     /// The error type reported to Lambda.
-    pub fn error_type(&self) -> &'static str {
+    fn error_type(&self) -> &'static str {
         match self {
             HandlerError::MalformedEvent(_) => "MalformedEvent",
             HandlerError::StartFailed { .. } => "StartFailed",
@@ -78,10 +79,7 @@ impl HandlerError {
 
 impl From<HandlerError> for lambda_runtime::Diagnostic {
     fn from(error: HandlerError) -> Self {
-        lambda_runtime::Diagnostic {
-            error_type: error.error_type().to_owned(),
-            error_message: error.to_string(),
-        }
+        function_support::diagnostic(&error)
     }
 }
 

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use function_support::ErrorType;
 use serde::Serialize;
 
 use pipeline_metrics::batch::{self, partition_key};
@@ -60,9 +61,9 @@ pub enum HandlerError {
     },
 }
 
-impl HandlerError {
+impl ErrorType for HandlerError {
     /// The error type reported to Lambda.
-    pub fn error_type(&self) -> &'static str {
+    fn error_type(&self) -> &'static str {
         match self {
             HandlerError::MalformedEvent(_) => "MalformedEvent",
             HandlerError::UnidentifiedRecordFailed { .. } => "UnidentifiedRecordFailed",
@@ -72,10 +73,7 @@ impl HandlerError {
 
 impl From<HandlerError> for lambda_runtime::Diagnostic {
     fn from(error: HandlerError) -> Self {
-        lambda_runtime::Diagnostic {
-            error_type: error.error_type().to_owned(),
-            error_message: error.to_string(),
-        }
+        function_support::diagnostic(&error)
     }
 }
 

@@ -11,7 +11,7 @@ use metrics_extractor::{HandlerError, MetricsExtractor};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    function_logs::init();
+    function_support::logs::init();
 
     let config = Config::from_env()?;
     let aws = aws_config::load_from_env().await;

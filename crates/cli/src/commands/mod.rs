@@ -1,0 +1,61 @@
+//! The commands, one module each (as cargo-lambda structures its own): every command has
+//! its clap `Args` and a `run()`, and `main.rs` only parses and dispatches.
+//!
+//! ```text
+//! pipeline-router check [RULES]
+//! pipeline-router plan [--rules R] [--repo D] [--repository-name N] [--branch B | --tag T] [--from C] [--to C] [--json]
+//! pipeline-router invoke commit-filter --event E [--rules R] [--repo D | --aws]
+//! pipeline-router invoke metrics-extractor --event E
+//! pipeline-router invoke approval-requester --event E [--config F]
+//! pipeline-router invoke approval-handler --event E [--config F] --signing-secret S [--now T]
+//! pipeline-router metrics backfill | report ...
+//! pipeline-router slack sign PAYLOAD --signing-secret S [--timestamp T]
+//! ```
+
+pub mod check;
+pub mod invoke;
+pub mod metrics;
+pub mod plan;
+pub mod slack;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+/// Route CodeCommit pushes to CodePipeline pipelines: try the rules locally.
+#[derive(Debug, Parser)]
+#[command(name = "pipeline-router", version, about)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `pipeline-router <command>`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate a routing-rules file.
+    Check(check::CheckArgs),
+    /// Which pipelines a push would start, on a local git repository.
+    Plan(plan::PlanArgs),
+    /// Run a function's handler on an event file.
+    Invoke(invoke::InvokeArgs),
+    /// Pipeline metrics: import history, build the dashboard.
+    Metrics(metrics::MetricsArgs),
+    /// Slack helpers.
+    Slack(slack::SlackArgs),
+}
+
+impl Command {
+    /// Runs the command; the exit code says how it went (errors are the caller's to print).
+    pub async fn run(self) -> Result<ExitCode> {
+        match self {
+            Self::Check(args) => args.run(),
+            Self::Plan(args) => args.run().await,
+            Self::Invoke(args) => args.run().await,
+            Self::Metrics(args) => args.run().await,
+            Self::Slack(args) => args.run(),
+        }
+    }
+}
