@@ -147,8 +147,12 @@ pub async fn run(command: MetricsCommand) -> Result<ExitCode> {
             let rows = match bucket {
                 Some(bucket) => {
                     let aws = aws_config::load_from_env().await;
-                    aws_adapters::s3_rows::read_rows(&aws_sdk_s3::Client::new(&aws), &bucket, &prefix)
-                        .await?
+                    aws_adapters::s3_rows::read_rows(
+                        &aws_sdk_s3::Client::new(&aws),
+                        &bucket,
+                        &prefix,
+                    )
+                    .await?
                 }
                 None => read_rows_from_dir(&dir)?,
             };
@@ -275,7 +279,6 @@ impl Progress {
         };
         let _ = err.flush();
     }
-
 }
 
 impl BackfillProgress for Progress {

@@ -176,7 +176,10 @@ where
     let mut token = None;
     loop {
         let page = read_page(token).await?;
-        let older = page.items.iter().all(|item| start_time(item).date() < since);
+        let older = page
+            .items
+            .iter()
+            .all(|item| start_time(item).date() < since);
         kept.extend(page.items.into_iter().filter(|item| keep(item)));
         token = page.next_token;
         if token.is_none() || older {
@@ -211,8 +214,15 @@ mod tests {
             pipeline: &str,
             next_token: Option<String>,
         ) -> Result<Page<ExecutionSummary>, HistoryError> {
-            self.calls.lock().unwrap().push(format!("executions {pipeline} {next_token:?}"));
-            Ok(self.executions.get(&next_token).cloned().unwrap_or_default())
+            self.calls
+                .lock()
+                .unwrap()
+                .push(format!("executions {pipeline} {next_token:?}"));
+            Ok(self
+                .executions
+                .get(&next_token)
+                .cloned()
+                .unwrap_or_default())
         }
 
         async fn action_executions(
@@ -220,7 +230,10 @@ mod tests {
             pipeline: &str,
             next_token: Option<String>,
         ) -> Result<Page<ActionExecutionSummary>, HistoryError> {
-            self.calls.lock().unwrap().push(format!("actions {pipeline} {next_token:?}"));
+            self.calls
+                .lock()
+                .unwrap()
+                .push(format!("actions {pipeline} {next_token:?}"));
             Ok(self.actions.get(&next_token).cloned().unwrap_or_default())
         }
     }
@@ -296,10 +309,16 @@ mod tests {
             }
         }
         let mut h = PagedHistory::default();
-        h.executions.insert(None, page(vec![execution("x3", t3), execution("x2", t2)], "e2"));
-        h.executions.insert(Some("e2".into()), page(vec![execution("x1", t1)], "e3"));
-        h.actions.insert(None, page(vec![action("x3", t3), action("x2", t2)], "a2"));
-        h.actions.insert(Some("a2".into()), page(vec![action("x1", t1)], "a3"));
+        h.executions.insert(
+            None,
+            page(vec![execution("x3", t3), execution("x2", t2)], "e2"),
+        );
+        h.executions
+            .insert(Some("e2".into()), page(vec![execution("x1", t1)], "e3"));
+        h.actions
+            .insert(None, page(vec![action("x3", t3), action("x2", t2)], "a2"));
+        h.actions
+            .insert(Some("a2".into()), page(vec![action("x1", t1)], "a3"));
         h
     }
 
@@ -316,7 +335,9 @@ mod tests {
     async fn pages_are_read_back_to_the_first_one_older_than_the_period() {
         let history = history();
         let writer = Memory::default();
-        let summary = backfill(&request(), &history, &writer, &mut ()).await.unwrap();
+        let summary = backfill(&request(), &history, &writer, &mut ())
+            .await
+            .unwrap();
         assert_eq!((summary.executions, summary.actions), (2, 2));
         // Each execution and each action: a STARTED row and a SUCCEEDED row.
         assert_eq!(summary.rows, 8);
@@ -332,9 +353,14 @@ mod tests {
         let objects = writer.objects.lock().unwrap();
         let keys: Vec<&String> = objects.keys().collect();
         assert_eq!(keys.len(), 2, "one object per day: {keys:?}");
-        assert!(keys.iter().all(|k| k.starts_with("events/dt=2026-03-1")
-            && k.contains("/backfill-web-")));
-        let rows: usize = objects.values().map(|b| decode_object(b).unwrap().len()).sum();
+        assert!(
+            keys.iter()
+                .all(|k| k.starts_with("events/dt=2026-03-1") && k.contains("/backfill-web-"))
+        );
+        let rows: usize = objects
+            .values()
+            .map(|b| decode_object(b).unwrap().len())
+            .sum();
         assert_eq!(rows, 8);
         assert_eq!(summary.objects.len(), 2);
     }
@@ -345,7 +371,9 @@ mod tests {
             refuse: Some("dt=2026-03-10"),
             ..Memory::default()
         };
-        let summary = backfill(&request(), &history(), &writer, &mut ()).await.unwrap();
+        let summary = backfill(&request(), &history(), &writer, &mut ())
+            .await
+            .unwrap();
         assert_eq!(summary.objects.len(), 1);
         assert_eq!(summary.failed_objects.len(), 1);
         assert!(summary.failed_objects[0].1.contains("refused"));

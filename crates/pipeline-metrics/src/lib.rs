@@ -26,9 +26,9 @@ pub mod row;
 
 pub use backfill::{BackfillRequest, BackfillSummary, backfill};
 pub use batch::{BatchError, BatchObject, decode_object, encode_batch};
-pub use ports::{HistoryError, ObjectWriter, Page, PipelineHistory, WriteError};
 pub use event::{CodePipelineEvent, EventError, ExecutionState, Level, parse_event};
 pub use metrics::{DoraConfig, Execution, Outcome, Tier};
+pub use ports::{HistoryError, ObjectWriter, Page, PipelineHistory, WriteError};
 pub use report::{Report, ReportConfig};
 pub use row::{Row, Source};
 

@@ -163,7 +163,11 @@ impl<W: ObjectWriter + Sync> MetricsExtractor<W> {
         match self.writer.put(&key, object.bytes).await {
             Ok(()) => {
                 tracing::info!(key = %key, rows, bytes = size, decision = "written", "object written");
-                outcome.written.push(WrittenObject { key, rows, bytes: size });
+                outcome.written.push(WrittenObject {
+                    key,
+                    rows,
+                    bytes: size,
+                });
             }
             Err(error) => {
                 tracing::error!(key = %key, records = object.inputs.len(), error = %error, decision = "retry_object", error_type = "WriteFailed", "object not written; its records are reported as batch item failures");

@@ -72,7 +72,15 @@ impl History {
         );
     }
 
-    pub(crate) fn action(&mut self, p: &str, x: &str, stage: &str, action: &str, time: &str, state: &str) {
+    pub(crate) fn action(
+        &mut self,
+        p: &str,
+        x: &str,
+        stage: &str,
+        action: &str,
+        time: &str,
+        state: &str,
+    ) {
         let category = if stage == "Source" { "Source" } else { "Build" };
         let provider = if stage == "Source" {
             "CodeCommit"
