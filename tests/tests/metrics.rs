@@ -4,21 +4,21 @@
 //! lacks), `metrics report` on a folder checked against hand-computed numbers, and the
 //! dashboard rendered by headless Chromium.
 
-// `crates/cli/src/metrics.rs` is compiled here from its source until the CLI library
-// exports it (`pub mod metrics;`); it uses no other item of the CLI crate.
-#[allow(dead_code)]
 use pipeline_router_cli::metrics as cli_metrics;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cli_metrics::{BackfillRequest, CodePipelineHistory, Page, PipelineHistory, Progress};
+use aws_adapters::pipeline_history::CodePipelineHistory;
+use cli_metrics::Progress;
 use integration_tests::{AwsDouble, Reply, moto, sdk};
+use metrics_extractor::FailureKind;
 use metrics_extractor::MetricsExtractor;
 use metrics_extractor::aws::S3ObjectWriter;
-use metrics_extractor::handler::FailureKind;
 use metrics_extractor::local::FolderWriter;
+use pipeline_metrics::backfill::{BackfillRequest, backfill};
+use pipeline_metrics::ports::{HistoryError, Page, PipelineHistory};
 use pipeline_metrics::report::{self, CHART_IDS, DORA_TILE_IDS, Report, ReportConfig};
 use pipeline_metrics::row::{self, ActionExecutionSummary, ExecutionSummary, Row, Source};
 use pipeline_metrics::{DoraConfig, ExecutionState, metrics};
@@ -205,11 +205,7 @@ async fn a_poison_record_fails_alone_while_the_others_are_written() {
         .handle_json(event.clone(), "req-poison")
         .await
         .unwrap();
-    let failed: Vec<(&str, FailureKind)> = outcome
-        .failures
-        .iter()
-        .map(|f| (f.message_id.as_str(), f.kind))
-        .collect();
+    let failed = outcome.failed();
     assert_eq!(
         failed,
         [
@@ -299,7 +295,7 @@ impl PipelineHistory for SplitHistory {
         &self,
         pipeline: &str,
         next_token: Option<String>,
-    ) -> anyhow::Result<Page<ExecutionSummary>> {
+    ) -> Result<Page<ExecutionSummary>, HistoryError> {
         self.executions
             .pipeline_executions(pipeline, next_token)
             .await
@@ -309,7 +305,7 @@ impl PipelineHistory for SplitHistory {
         &self,
         pipeline: &str,
         next_token: Option<String>,
-    ) -> anyhow::Result<Page<ActionExecutionSummary>> {
+    ) -> Result<Page<ActionExecutionSummary>, HistoryError> {
         self.actions.action_executions(pipeline, next_token).await
     }
 }
@@ -419,7 +415,7 @@ async fn backfill_reads_every_page_and_writes_rows_that_read_back_as_expected() 
         prefix: PREFIX.to_owned(),
     };
     let writer = FolderWriter::new(out.path());
-    let summary = cli_metrics::backfill(&request, &history, &writer, &mut Progress::hidden())
+    let summary = backfill(&request, &history, &writer, &mut Progress::hidden())
         .await
         .unwrap();
     assert_eq!(summary.executions, 2);
@@ -528,7 +524,7 @@ async fn backfill_reads_every_page_and_writes_rows_that_read_back_as_expected() 
     }
 
     // Importing the same history again overwrites the same objects.
-    let again = cli_metrics::backfill(&request, &history, &writer, &mut Progress::hidden())
+    let again = backfill(&request, &history, &writer, &mut Progress::hidden())
         .await
         .unwrap();
     assert_eq!(again.objects, summary.objects);

@@ -1,10 +1,9 @@
-//! `pipeline-router metrics backfill|report` and `pipeline-router invoke metrics-extractor`.
+//! `pipeline-router metrics backfill|report` and `pipeline-router invoke metrics-extractor`:
+//! the commands' arguments, the progress bar and the wiring; the work is elsewhere.
 //!
-//! - `backfill`: imports history from CodePipeline (`ListPipelineExecutions`, then
-//!   `ListActionExecutions`, every page) for the chosen pipelines and days, as the same
-//!   rows and the same object layout the metrics-extractor function writes
-//!   (`{prefix}/dt=YYYY-MM-DD/{batch_id}.json.gz`, `source = backfill`), to a local folder
-//!   (default `./out/metrics`, no AWS needed to read it back) or to S3;
+//! - `backfill`: [`pipeline_metrics::backfill`] over CodePipeline's history
+//!   ([`CodePipelineHistory`] in `aws-adapters`) for the chosen pipelines and days, to a
+//!   local folder (default `./out/metrics`, no AWS needed to read it back) or to S3;
 //! - `report`: reads rows from a folder or an S3 prefix, writes the self-contained HTML
 //!   dashboard and prints the plain-text summary;
 //! - [`invoke_metrics_extractor`]: the function's handler on an SQS event file, writing to
@@ -12,8 +11,7 @@
 //!
 //! The module uses no `crate::` item, so it can be compiled on its own.
 
-use std::collections::{BTreeSet, HashSet};
-use std::future::Future;
+use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -23,14 +21,16 @@ use function_support::ErrorType;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
+use aws_adapters::pipeline_history::CodePipelineHistory;
 use metrics_extractor::aws::S3ObjectWriter;
 use metrics_extractor::config::DEFAULT_PREFIX;
 use metrics_extractor::local::FolderWriter;
-use metrics_extractor::{BatchOutcome, HandlerError, MetricsExtractor, ObjectWriter};
+use metrics_extractor::{BatchOutcome, HandlerError, MetricsExtractor};
 use pipeline_metrics::DoraConfig;
+use pipeline_metrics::backfill::{BackfillProgress, BackfillRequest, backfill};
 use pipeline_metrics::batch::{self, decode_object};
 use pipeline_metrics::report::{self, Report, ReportConfig};
-use pipeline_metrics::row::{self, ActionExecutionSummary, ExecutionSummary, Row};
+use pipeline_metrics::row::Row;
 
 /// The local folder rows are written to and read from by default.
 pub const DEFAULT_DIR: &str = "./out/metrics";
@@ -107,13 +107,10 @@ pub async fn run(command: MetricsCommand) -> Result<ExitCode> {
         } => {
             let until = until.unwrap_or_else(|| OffsetDateTime::now_utc().date());
             let aws = aws_config::load_from_env().await;
-            let client = aws_sdk_codepipeline::Client::new(&aws);
-            let region = client
-                .config()
-                .region()
-                .map(|r| r.to_string())
-                .unwrap_or_default();
-            let history = CodePipelineHistory::new(client, account, region);
+            let history = CodePipelineHistory::in_client_region(
+                aws_sdk_codepipeline::Client::new(&aws),
+                account,
+            );
             let request = BackfillRequest {
                 pipelines,
                 since,
@@ -151,7 +148,12 @@ pub async fn run(command: MetricsCommand) -> Result<ExitCode> {
             let rows = match bucket {
                 Some(bucket) => {
                     let aws = aws_config::load_from_env().await;
-                    read_rows_from_s3(&aws_sdk_s3::Client::new(&aws), &bucket, &prefix).await?
+                    aws_adapters::s3_rows::read_rows(
+                        &aws_sdk_s3::Client::new(&aws),
+                        &bucket,
+                        &prefix,
+                    )
+                    .await?
                 }
                 None => read_rows_from_dir(&dir)?,
             };
@@ -229,336 +231,6 @@ pub async fn invoke_command(event: &Path, out_dir: &Path) -> Result<ExitCode> {
 // backfill
 // ---------------------------------------------------------------------------------------
 
-/// What `backfill` imports.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BackfillRequest {
-    /// The pipelines.
-    pub pipelines: Vec<String>,
-    /// First day (UTC) of execution starts.
-    pub since: Date,
-    /// Last day (UTC, inclusive) of execution starts.
-    pub until: Date,
-    /// Key prefix above the `dt=` partitions.
-    pub prefix: String,
-}
-
-/// What `backfill` did.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct BackfillSummary {
-    /// Pipeline executions imported.
-    pub executions: usize,
-    /// Action executions imported.
-    pub actions: usize,
-    /// Rows written.
-    pub rows: usize,
-    /// Keys written.
-    pub objects: Vec<String>,
-    /// Keys that could not be written, with the reason.
-    pub failed_objects: Vec<(String, String)>,
-}
-
-/// One page of a listing.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Page<T> {
-    /// The items, newest first (as CodePipeline lists them).
-    pub items: Vec<T>,
-    /// The token of the next page, if any.
-    pub next_token: Option<String>,
-}
-
-/// Where pipeline history is read (CodePipeline through the SDK).
-pub trait PipelineHistory {
-    /// One page of `ListPipelineExecutions`.
-    fn pipeline_executions(
-        &self,
-        pipeline: &str,
-        next_token: Option<String>,
-    ) -> impl Future<Output = Result<Page<ExecutionSummary>>> + Send;
-
-    /// One page of `ListActionExecutions` (every execution of the pipeline).
-    fn action_executions(
-        &self,
-        pipeline: &str,
-        next_token: Option<String>,
-    ) -> impl Future<Output = Result<Page<ActionExecutionSummary>>> + Send;
-}
-
-/// [`PipelineHistory`] over the CodePipeline SDK client.
-#[derive(Clone, Debug)]
-pub struct CodePipelineHistory {
-    client: aws_sdk_codepipeline::Client,
-    account: String,
-    region: String,
-}
-
-impl CodePipelineHistory {
-    /// History read with `client`; `account` and `region` go into the rows.
-    pub fn new(client: aws_sdk_codepipeline::Client, account: String, region: String) -> Self {
-        Self {
-            client,
-            account,
-            region,
-        }
-    }
-}
-
-/// An SDK timestamp in UTC; `None` if out of range.
-fn utc(t: &aws_sdk_codepipeline::primitives::DateTime) -> Option<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp_nanos(t.as_nanos()).ok()
-}
-
-/// Whether `text` is 7 to 64 hexadecimal characters (a git commit id).
-fn looks_like_commit(text: &str) -> bool {
-    (7..=64).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-impl PipelineHistory for CodePipelineHistory {
-    async fn pipeline_executions(
-        &self,
-        pipeline: &str,
-        next_token: Option<String>,
-    ) -> Result<Page<ExecutionSummary>> {
-        let output = self
-            .client
-            .list_pipeline_executions()
-            .pipeline_name(pipeline)
-            .set_next_token(next_token)
-            .send()
-            .await
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "CodePipeline ListPipelineExecutions {pipeline} failed: {}",
-                    aws_sdk_codepipeline::error::DisplayErrorContext(e)
-                )
-            })?;
-        let mut items = Vec::new();
-        for s in output.pipeline_execution_summaries() {
-            let (Some(id), Some(start)) = (s.pipeline_execution_id(), s.start_time().and_then(utc))
-            else {
-                tracing::warn!(
-                    pipeline,
-                    execution_id = s.pipeline_execution_id().unwrap_or(""),
-                    decision = "skip_execution",
-                    "execution without an id or start time skipped"
-                );
-                continue;
-            };
-            items.push(ExecutionSummary {
-                account: self.account.clone(),
-                region: self.region.clone(),
-                pipeline: pipeline.to_owned(),
-                execution_id: id.to_owned(),
-                status: s
-                    .status()
-                    .map(|v| v.as_str().to_owned())
-                    .unwrap_or_default(),
-                start_time: start,
-                last_update_time: s.last_update_time().and_then(utc),
-                trigger_type: s
-                    .trigger()
-                    .and_then(|t| t.trigger_type())
-                    .map(|t| t.as_str().to_owned()),
-                trigger_detail: s
-                    .trigger()
-                    .and_then(|t| t.trigger_detail())
-                    .filter(|d| !d.is_empty())
-                    .map(str::to_owned),
-                commit_id: s
-                    .source_revisions()
-                    .iter()
-                    .filter_map(|r| r.revision_id())
-                    .find(|id| looks_like_commit(id))
-                    .map(str::to_ascii_lowercase),
-                branch: None,
-            });
-        }
-        Ok(Page {
-            items,
-            next_token: output
-                .next_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned),
-        })
-    }
-
-    async fn action_executions(
-        &self,
-        pipeline: &str,
-        next_token: Option<String>,
-    ) -> Result<Page<ActionExecutionSummary>> {
-        let output = self
-            .client
-            .list_action_executions()
-            .pipeline_name(pipeline)
-            .set_next_token(next_token)
-            .send()
-            .await
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "CodePipeline ListActionExecutions {pipeline} failed: {}",
-                    aws_sdk_codepipeline::error::DisplayErrorContext(e)
-                )
-            })?;
-        let mut items = Vec::new();
-        for d in output.action_execution_details() {
-            let (Some(execution_id), Some(stage), Some(action), Some(start)) = (
-                d.pipeline_execution_id(),
-                d.stage_name(),
-                d.action_name(),
-                d.start_time().and_then(utc),
-            ) else {
-                tracing::warn!(
-                    pipeline,
-                    action_execution_id = d.action_execution_id().unwrap_or(""),
-                    decision = "skip_action",
-                    "action execution without an execution id, stage, action or start time skipped"
-                );
-                continue;
-            };
-            let type_id = d.input().and_then(|i| i.action_type_id());
-            let result = d.output().and_then(|o| o.execution_result());
-            items.push(ActionExecutionSummary {
-                account: self.account.clone(),
-                region: self.region.clone(),
-                pipeline: pipeline.to_owned(),
-                execution_id: execution_id.to_owned(),
-                stage: stage.to_owned(),
-                action: action.to_owned(),
-                action_execution_id: d.action_execution_id().map(str::to_owned),
-                status: d
-                    .status()
-                    .map(|v| v.as_str().to_owned())
-                    .unwrap_or_default(),
-                start_time: start,
-                last_update_time: d.last_update_time().and_then(utc),
-                owner: type_id.map(|t| t.owner().as_str().to_owned()),
-                category: type_id.map(|t| t.category().as_str().to_owned()),
-                provider: type_id.map(|t| t.provider().to_owned()),
-                version: type_id.map(|t| t.version().to_owned()),
-                external_execution_id: result
-                    .and_then(|r| r.external_execution_id())
-                    .map(str::to_owned),
-                external_execution_url: result
-                    .and_then(|r| r.external_execution_url())
-                    .map(str::to_owned),
-                summary: result
-                    .and_then(|r| r.external_execution_summary())
-                    .map(str::to_owned),
-                error_code: result
-                    .and_then(|r| r.error_details())
-                    .and_then(|e| e.code())
-                    .map(str::to_owned),
-            });
-        }
-        Ok(Page {
-            items,
-            next_token: output
-                .next_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned),
-        })
-    }
-}
-
-/// Imports the history of each pipeline and writes its rows (one object per day, batch id
-/// `backfill-{pipeline}-{hash}`, so importing the same history again overwrites the same
-/// objects).
-///
-/// Executions are read newest first until a page ends before `since`; action executions
-/// likewise, keeping those of the chosen executions.
-pub async fn backfill<H, W>(
-    request: &BackfillRequest,
-    history: &H,
-    writer: &W,
-    progress: &mut Progress,
-) -> Result<BackfillSummary>
-where
-    H: PipelineHistory + Sync,
-    W: ObjectWriter + Sync,
-{
-    if request.until < request.since {
-        bail!(
-            "--until {} is before --since {}",
-            batch::format_day(request.until),
-            batch::format_day(request.since)
-        );
-    }
-    let in_period = |t: OffsetDateTime| (request.since..=request.until).contains(&t.date());
-    let mut summary = BackfillSummary::default();
-    progress.start(request.pipelines.len());
-    for pipeline in &request.pipelines {
-        progress.message(&format!("{pipeline}: listing executions"));
-        let mut executions = Vec::new();
-        let mut token = None;
-        loop {
-            let page = history.pipeline_executions(pipeline, token).await?;
-            let older = page
-                .items
-                .iter()
-                .all(|e| e.start_time.date() < request.since);
-            executions.extend(page.items.into_iter().filter(|e| in_period(e.start_time)));
-            token = page.next_token;
-            if token.is_none() || older {
-                break;
-            }
-        }
-        let chosen: HashSet<&str> = executions.iter().map(|e| e.execution_id.as_str()).collect();
-        let mut actions = Vec::new();
-        if !chosen.is_empty() {
-            progress.message(&format!(
-                "{pipeline}: {} executions, listing actions",
-                executions.len()
-            ));
-            let mut token = None;
-            loop {
-                let page = history.action_executions(pipeline, token).await?;
-                let older = page
-                    .items
-                    .iter()
-                    .all(|a| a.start_time.date() < request.since);
-                actions.extend(
-                    page.items
-                        .into_iter()
-                        .filter(|a| chosen.contains(a.execution_id.as_str())),
-                );
-                token = page.next_token;
-                if token.is_none() || older {
-                    break;
-                }
-            }
-        }
-        let rows: Vec<Row> = executions
-            .iter()
-            .flat_map(row::backfill_execution)
-            .chain(actions.iter().flat_map(row::backfill_action))
-            .collect();
-        tracing::info!(pipeline = %pipeline, executions = executions.len(), actions = actions.len(), rows = rows.len(), decision = "import", "pipeline history read");
-        summary.executions += executions.len();
-        summary.actions += actions.len();
-        summary.rows += rows.len();
-        let batch_id = batch::batch_id(&format!("backfill-{pipeline}"), &rows);
-        let objects = batch::encode_batch(&request.prefix, &batch_id, &rows)?;
-        let total = objects.len();
-        for (index, (key, bytes)) in objects.into_iter().enumerate() {
-            progress.message(&format!("{pipeline}: writing {}/{total}", index + 1));
-            match writer.put(&key, bytes).await {
-                Ok(()) => summary.objects.push(key),
-                Err(error) => {
-                    tracing::error!(key = %key, error = %error, decision = "write_failed", "object not written");
-                    summary.failed_objects.push((key, error.to_string()));
-                }
-            }
-        }
-        progress.advance(&format!(
-            "{pipeline}: {} executions, {} actions, {total} objects",
-            executions.len(),
-            actions.len()
-        ));
-    }
-    progress.finish();
-    Ok(summary)
-}
-
 /// A progress bar on stderr: redrawn in place on a terminal, one line per step otherwise
 /// (CI logs), silent when hidden.
 #[derive(Debug)]
@@ -590,11 +262,6 @@ impl Progress {
         }
     }
 
-    fn start(&mut self, total: usize) {
-        self.total = total;
-        self.done = 0;
-    }
-
     fn draw(&self, text: &str, end_line: bool) {
         if !self.visible {
             return;
@@ -612,6 +279,13 @@ impl Progress {
             Ok(())
         };
         let _ = err.flush();
+    }
+}
+
+impl BackfillProgress for Progress {
+    fn start(&mut self, pipelines: usize) {
+        self.total = pipelines;
+        self.done = 0;
     }
 
     fn message(&mut self, text: &str) {
@@ -634,13 +308,6 @@ impl Progress {
 // report
 // ---------------------------------------------------------------------------------------
 
-/// Whether a file or key holds rows: `*.json.gz`, `*.jsonl`, `*.jsonl.gz`.
-fn is_rows_object(name: &str) -> bool {
-    [".json.gz", ".jsonl", ".jsonl.gz"]
-        .iter()
-        .any(|ext| name.ends_with(ext))
-}
-
 /// Reads every row object below a folder (recursively, in path order).
 pub fn read_rows_from_dir(dir: &Path) -> Result<Vec<Row>> {
     if !dir.is_dir() {
@@ -660,7 +327,7 @@ pub fn read_rows_from_dir(dir: &Path) -> Result<Vec<Row>> {
                 .path();
             if path.is_dir() {
                 folders.push(path);
-            } else if is_rows_object(&path.to_string_lossy()) {
+            } else if batch::holds_rows(&path.to_string_lossy()) {
                 files.push(path);
             }
         }
@@ -671,76 +338,6 @@ pub fn read_rows_from_dir(dir: &Path) -> Result<Vec<Row>> {
         let bytes =
             std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
         rows.extend(decode_object(&bytes).with_context(|| format!("{}", file.display()))?);
-    }
-    Ok(rows)
-}
-
-/// Reads every row object under `prefix` in an S3 bucket (every page of the listing).
-pub async fn read_rows_from_s3(
-    client: &aws_sdk_s3::Client,
-    bucket: &str,
-    prefix: &str,
-) -> Result<Vec<Row>> {
-    let prefix = prefix.trim_matches('/');
-    let list_prefix = if prefix.is_empty() {
-        String::new()
-    } else {
-        format!("{prefix}/")
-    };
-    let mut keys = Vec::new();
-    let mut token = None;
-    loop {
-        let output = client
-            .list_objects_v2()
-            .bucket(bucket)
-            .prefix(&list_prefix)
-            .set_continuation_token(token)
-            .send()
-            .await
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "S3 ListObjectsV2 s3://{bucket}/{list_prefix} failed: {}",
-                    aws_sdk_s3::error::DisplayErrorContext(e)
-                )
-            })?;
-        keys.extend(
-            output
-                .contents()
-                .iter()
-                .filter_map(|o| o.key())
-                .filter(|k| is_rows_object(k))
-                .map(str::to_owned),
-        );
-        token = output
-            .next_continuation_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
-    }
-    keys.sort();
-    let mut rows = Vec::new();
-    for key in keys {
-        let object = client
-            .get_object()
-            .bucket(bucket)
-            .key(&key)
-            .send()
-            .await
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "S3 GetObject s3://{bucket}/{key} failed: {}",
-                    aws_sdk_s3::error::DisplayErrorContext(e)
-                )
-            })?;
-        let bytes = object
-            .body
-            .collect()
-            .await
-            .with_context(|| format!("cannot read s3://{bucket}/{key}"))?
-            .into_bytes();
-        rows.extend(decode_object(&bytes).with_context(|| format!("s3://{bucket}/{key}"))?);
     }
     Ok(rows)
 }
@@ -803,13 +400,5 @@ mod tests {
         let config = report_config("t".into(), vec!["p".into()], since, since).unwrap();
         assert_eq!(config.period, since.zip(since));
         assert!(config.dora.production_pipelines.contains("p"));
-    }
-
-    #[test]
-    fn row_objects_are_recognised() {
-        assert!(is_rows_object("p/dt=2026-03-14/b.json.gz"));
-        assert!(is_rows_object("rows.jsonl"));
-        assert!(!is_rows_object("report.html"));
-        assert!(!is_rows_object("p/dt=2026-03-14/"));
     }
 }

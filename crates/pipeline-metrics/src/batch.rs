@@ -12,7 +12,7 @@
 //! batch (e.g. the Lambda request id plus [`batch_id`]'s hash of the event ids), so two
 //! batches never overwrite each other; within a batch the same `event_id` is written once.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 
 use flate2::Compression;
@@ -52,8 +52,20 @@ pub enum BatchError {
     },
 }
 
-/// One S3 object to write: its key and its gzip bytes.
-pub type Object = (String, Vec<u8>);
+/// One object of a batch: its key, its gzip bytes, and which input rows it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchObject {
+    /// `{prefix}/dt=YYYY-MM-DD/{batch_id}.json.gz`.
+    pub key: String,
+    /// Gzip of the object's JSON lines.
+    pub bytes: Vec<u8>,
+    /// Rows written (distinct event ids).
+    pub rows: usize,
+    /// The indexes, in the input of [`encode_batch`], of every row this object holds,
+    /// ascending; a duplicate (same `event_id`) is listed with the object that holds the
+    /// first copy, so a failed write names every input whose event it would have stored.
+    pub inputs: Vec<usize>,
+}
 
 /// The key of a batch's object for one day: `{prefix}/dt=YYYY-MM-DD/{batch_id}.json.gz`.
 ///
@@ -134,23 +146,45 @@ pub fn encode_rows<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Result<Vec<u8
 
 /// Encodes a batch: rows grouped by the UTC date of `event_time`, duplicates (same
 /// `event_id`) written once, each group sorted by `event_time` then `event_id` and
-/// gzipped, returned as `(key, bytes)` in date order. No rows, no objects.
-pub fn encode_batch(prefix: &str, batch_id: &str, rows: &[Row]) -> Result<Vec<Object>, BatchError> {
+/// gzipped, returned in date order with the input rows each object holds. No rows, no
+/// objects.
+pub fn encode_batch(
+    prefix: &str,
+    batch_id: &str,
+    rows: &[Row],
+) -> Result<Vec<BatchObject>, BatchError> {
     check_batch_id(batch_id)?;
-    let mut seen = HashSet::with_capacity(rows.len());
-    let mut by_day: BTreeMap<Date, Vec<&Row>> = BTreeMap::new();
-    for row in rows {
-        if seen.insert(row.event_id.as_str()) {
-            by_day.entry(row.event_time.date()).or_default().push(row);
-        }
+    // The day of each event id's first copy, and the rows and inputs of each day.
+    let mut day_of: HashMap<&str, Date> = HashMap::with_capacity(rows.len());
+    let mut by_day: BTreeMap<Date, (Vec<&Row>, Vec<usize>)> = BTreeMap::new();
+    for (index, row) in rows.iter().enumerate() {
+        let day = *day_of.entry(row.event_id.as_str()).or_insert_with(|| {
+            let day = row.event_time.date();
+            by_day.entry(day).or_default().0.push(row);
+            day
+        });
+        by_day.entry(day).or_default().1.push(index);
     }
     by_day
         .into_iter()
-        .map(|(day, mut day_rows)| {
+        .map(|(day, (mut day_rows, inputs))| {
             day_rows.sort_by(|a, b| (a.event_time, &a.event_id).cmp(&(b.event_time, &b.event_id)));
-            Ok((partition_key(prefix, day, batch_id), encode_rows(day_rows)?))
+            Ok(BatchObject {
+                key: partition_key(prefix, day, batch_id),
+                rows: day_rows.len(),
+                bytes: encode_rows(day_rows)?,
+                inputs,
+            })
         })
         .collect()
+}
+
+/// Whether a file name or object key holds rows: `*.json.gz` (what [`encode_batch`]
+/// writes), `*.jsonl` or `*.jsonl.gz`.
+pub fn holds_rows(name: &str) -> bool {
+    [".json.gz", ".jsonl", ".jsonl.gz"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
 }
 
 /// Reads an object back into rows: gzip (one or several concatenated members) or plain
@@ -242,7 +276,7 @@ mod tests {
             fixtures::PIPELINE_STARTED,
         ]);
         let objects = encode_batch("events/", "req-1-abc", &batch).unwrap();
-        let keys: Vec<&str> = objects.iter().map(|(k, _)| k.as_str()).collect();
+        let keys: Vec<&str> = objects.iter().map(|o| o.key.as_str()).collect();
         assert_eq!(
             keys,
             [
@@ -250,7 +284,7 @@ mod tests {
                 "events/dt=2026-03-15/req-1-abc.json.gz",
             ]
         );
-        let day1 = decode_object(&objects[0].1).unwrap();
+        let day1 = decode_object(&objects[0].bytes).unwrap();
         let ids: Vec<&str> = day1.iter().map(|r| r.event_id.as_str()).collect();
         // Sorted by event_time: 09:58:02 before 23:59:58.
         assert_eq!(
@@ -260,7 +294,7 @@ mod tests {
                 "0d9b0d6e-2f43-4c67-9b9a-1c6e5f3a0003"
             ]
         );
-        let day2 = decode_object(&objects[1].1).unwrap();
+        let day2 = decode_object(&objects[1].bytes).unwrap();
         assert_eq!(day2.len(), 1);
         assert_eq!(day2[0].event_id, "0d9b0d6e-2f43-4c67-9b9a-1c6e5f3a0004");
     }
@@ -274,12 +308,46 @@ mod tests {
         ]);
         let objects = encode_batch("p", "b1", &batch).unwrap();
         assert_eq!(objects.len(), 1);
-        assert_eq!(decode_object(&objects[0].1).unwrap().len(), 2);
+        assert_eq!(decode_object(&objects[0].bytes).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn each_object_names_the_inputs_it_holds() {
+        // Input 0 is on 03-15, inputs 1 and 2 on 03-14; input 3 repeats input 1's event.
+        let batch = rows(&[
+            fixtures::PIPELINE_RESUMED,
+            fixtures::PIPELINE_FAILED,
+            fixtures::PIPELINE_STARTED,
+            fixtures::PIPELINE_FAILED,
+        ]);
+        let objects = encode_batch("events", "b1", &batch).unwrap();
+        let held: Vec<(&str, usize, &[usize])> = objects
+            .iter()
+            .map(|o| (o.key.as_str(), o.rows, o.inputs.as_slice()))
+            .collect();
+        assert_eq!(
+            held,
+            [
+                ("events/dt=2026-03-14/b1.json.gz", 2, &[1, 2, 3][..]),
+                ("events/dt=2026-03-15/b1.json.gz", 1, &[0][..]),
+            ]
+        );
+        for object in &objects {
+            assert_eq!(decode_object(&object.bytes).unwrap().len(), object.rows);
+        }
     }
 
     #[test]
     fn empty_batches_write_nothing() {
         assert!(encode_batch("p", "b1", &[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn row_objects_are_recognised() {
+        assert!(holds_rows("p/dt=2026-03-14/b.json.gz"));
+        assert!(holds_rows("rows.jsonl"));
+        assert!(!holds_rows("report.html"));
+        assert!(!holds_rows("p/dt=2026-03-14/"));
     }
 
     #[test]

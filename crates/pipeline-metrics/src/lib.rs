@@ -16,15 +16,19 @@
 //! The crate knows nothing of Lambda or the AWS SDK: the `metrics-extractor` function and
 //! the CLI's `metrics report` adapt their inputs to these functions.
 
+pub mod backfill;
 pub mod batch;
 pub mod event;
 pub mod metrics;
+pub mod ports;
 pub mod report;
 pub mod row;
 
-pub use batch::{BatchError, decode_object, encode_batch};
+pub use backfill::{BackfillRequest, BackfillSummary, backfill};
+pub use batch::{BatchError, BatchObject, decode_object, encode_batch};
 pub use event::{CodePipelineEvent, EventError, ExecutionState, Level, parse_event};
 pub use metrics::{DoraConfig, Execution, Outcome, Tier};
+pub use ports::{HistoryError, ObjectWriter, Page, PipelineHistory, WriteError};
 pub use report::{Report, ReportConfig};
 pub use row::{Row, Source};
 

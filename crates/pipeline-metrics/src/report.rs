@@ -836,7 +836,7 @@ pub fn render_text(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::tests::{PROD, history};
+    use crate::metrics::history::{PROD, history};
     use time::macros::date;
 
     fn config() -> ReportConfig {

@@ -1,8 +1,13 @@
-//! The [`ObjectWriter`] port over the S3 SDK. The client is built once per container.
+//! The [`ObjectWriter`] port over the S3 SDK, and the function wired to it from the
+//! environment: the one constructor Lambda's `main.rs` uses. The client is built once per
+//! container.
 
 use aws_sdk_s3::primitives::ByteStream;
 
-use crate::handler::{ObjectWriter, WriteError};
+use crate::MetricsExtractor;
+use crate::config::Config;
+
+use pipeline_metrics::ports::{ObjectWriter, WriteError};
 
 /// Writes objects to one S3 bucket.
 #[derive(Clone, Debug)]
@@ -44,5 +49,19 @@ impl ObjectWriter for S3ObjectWriter {
                     aws_sdk_s3::error::DisplayErrorContext(e)
                 ))
             })
+    }
+}
+
+impl MetricsExtractor<S3ObjectWriter> {
+    /// The function as it runs in Lambda: settings from the environment ([`Config`]),
+    /// the S3 client from the environment's credentials and region.
+    pub async fn from_env() -> Result<Self, String> {
+        let config = Config::from_env()?;
+        let aws = aws_config::load_from_env().await;
+        tracing::info!(bucket = %config.bucket, prefix = %config.prefix, "metrics-extractor configured");
+        Ok(Self {
+            writer: S3ObjectWriter::new(aws_sdk_s3::Client::new(&aws), config.bucket),
+            prefix: config.prefix,
+        })
     }
 }

@@ -1,48 +1,25 @@
-//! The handler: parse each SQS record, encode the batch, write it, report what must be
-//! retried. Generic over the [`ObjectWriter`] port, so the same code runs in Lambda (S3)
-//! and in the CLI (a local folder).
+//! The handler: parse each SQS record into a row, encode the batch, write its objects
+//! through the [`ObjectWriter`] port, report what must be retried. Generic over the port,
+//! so the same code runs in Lambda (S3) and in the CLI (a local folder).
 //!
 //! Nothing is lost:
 //! - a record whose body is not a CodePipeline event fails alone: its `messageId` is a
 //!   batch item failure, so SQS redelivers it until `maxReceiveCount` moves it to the DLQ;
 //! - the rows of an object that could not be written fail with it (every record that
-//!   contributed a row to that object), so they are retried; objects already written stay
-//!   (a retried record may then be stored twice, which the metrics count once: they
-//!   deduplicate on the event id);
+//!   contributed a row to that object, as [`batch::encode_batch`] says), so they are
+//!   retried; objects already written stay (a retried record may then be stored twice,
+//!   which the metrics count once: they deduplicate on the event id);
 //! - a record that must be retried but has no `messageId` cannot be named, so the whole
 //!   invocation fails and Lambda retries the whole batch.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
-
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use function_support::ErrorType;
-use serde::Serialize;
 
-use pipeline_metrics::batch::{self, partition_key};
+use pipeline_metrics::batch::{self, BatchObject};
+use pipeline_metrics::ports::ObjectWriter;
 use pipeline_metrics::row::{self, Row, Source};
 
-/// Why an object could not be written; the text names the key and the cause.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct WriteError(pub String);
-
-/// Writes one object (S3 in Lambda, a folder in the CLI).
-pub trait ObjectWriter {
-    /// Writes `bytes` under `key`, replacing any object with that key.
-    fn put(&self, key: &str, bytes: Vec<u8>)
-    -> impl Future<Output = Result<(), WriteError>> + Send;
-}
-
-impl<W: ObjectWriter + Sync> ObjectWriter for &W {
-    fn put(
-        &self,
-        key: &str,
-        bytes: Vec<u8>,
-    ) -> impl Future<Output = Result<(), WriteError>> + Send {
-        (*self).put(key, bytes)
-    }
-}
+use crate::outcome::{BatchOutcome, FailureKind, Failures, WrittenObject};
 
 /// Why an invocation failed as a whole. Each variant is an `errorType` that can be
 /// searched for; Lambda then retries every record of the batch.
@@ -77,63 +54,6 @@ impl From<HandlerError> for lambda_runtime::Diagnostic {
     }
 }
 
-/// One object written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WrittenObject {
-    /// The object key.
-    pub key: String,
-    /// Rows in it (after deduplication within the batch).
-    pub rows: usize,
-    /// Compressed size.
-    pub bytes: usize,
-}
-
-/// Why a record is reported as a batch item failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FailureKind {
-    /// The body is not a CodePipeline execution event; retrying will not help, so the
-    /// record reaches the DLQ after `maxReceiveCount`.
-    Unparsable,
-    /// The object holding its row could not be encoded or written; a retry may succeed.
-    WriteFailed,
-}
-
-/// One record reported as a batch item failure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordFailure {
-    /// The SQS `messageId`.
-    pub message_id: String,
-    /// What kind of failure.
-    pub kind: FailureKind,
-    /// Why, for people.
-    pub reason: String,
-}
-
-/// What one invocation did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct BatchOutcome {
-    /// Records received.
-    pub records: usize,
-    /// Records parsed into rows.
-    pub rows: usize,
-    /// The batch id in the object keys.
-    pub batch_id: Option<String>,
-    /// Objects written.
-    pub written: Vec<WrittenObject>,
-    /// Records to retry, in record order.
-    pub failures: Vec<RecordFailure>,
-}
-
-impl BatchOutcome {
-    /// The response for Lambda: the failed records' message ids as `batchItemFailures`.
-    pub fn response(&self) -> SqsBatchResponse {
-        let mut response = SqsBatchResponse::default();
-        response.set_failures(self.failures.iter().map(|f| f.message_id.clone()));
-        response
-    }
-}
-
 /// The metrics-extractor function: where rows go, and under which prefix.
 #[derive(Clone, Debug)]
 pub struct MetricsExtractor<W> {
@@ -141,13 +61,6 @@ pub struct MetricsExtractor<W> {
     pub writer: W,
     /// The key prefix above the `dt=` partitions.
     pub prefix: String,
-}
-
-/// A record that must be retried, before it is known whether it can be named.
-struct Pending {
-    message_id: Option<String>,
-    kind: FailureKind,
-    reason: String,
 }
 
 impl<W: ObjectWriter + Sync> MetricsExtractor<W> {
@@ -178,12 +91,19 @@ impl<W: ObjectWriter + Sync> MetricsExtractor<W> {
         event: SqsEvent,
         request_id: &str,
     ) -> Result<BatchOutcome, HandlerError> {
-        let records = event.records.len();
-        let mut pending: Vec<Pending> = Vec::new();
-        let mut parsed: Vec<(Option<String>, Row)> = Vec::with_capacity(records);
+        let mut outcome = BatchOutcome {
+            records: event.records.len(),
+            ..BatchOutcome::default()
+        };
+        let mut failures = Failures::default();
+        // The rows, and the message id of the record each came from.
+        let (mut rows, mut sources): (Vec<Row>, Vec<Option<String>>) = (Vec::new(), Vec::new());
         for record in event.records {
             match parse_record(&record) {
-                Ok(row) => parsed.push((record.message_id, row)),
+                Ok(row) => {
+                    rows.push(row);
+                    sources.push(record.message_id);
+                }
                 Err(reason) => {
                     tracing::warn!(
                         message_id = record.message_id.as_deref().unwrap_or(""),
@@ -193,95 +113,30 @@ impl<W: ObjectWriter + Sync> MetricsExtractor<W> {
                         error_type = "UnparsableRecord",
                         "record is not a CodePipeline execution event; reported as a batch item failure (DLQ after maxReceiveCount)"
                     );
-                    pending.push(Pending {
-                        message_id: record.message_id,
-                        kind: FailureKind::Unparsable,
-                        reason,
-                    });
+                    failures.add(record.message_id, FailureKind::Unparsable, reason);
                 }
             }
         }
-
-        let rows: Vec<Row> = parsed.iter().map(|(_, row)| row.clone()).collect();
-        let mut outcome = BatchOutcome {
-            records,
-            rows: rows.len(),
-            ..BatchOutcome::default()
-        };
+        outcome.rows = rows.len();
         if !rows.is_empty() {
             let batch_id = batch::batch_id(request_id, &rows);
-            // Which records each object holds, by key.
-            let mut by_key: BTreeMap<String, Vec<Option<&str>>> = BTreeMap::new();
-            for (message_id, row) in &parsed {
-                by_key
-                    .entry(partition_key(
-                        &self.prefix,
-                        row.event_time.date(),
-                        &batch_id,
-                    ))
-                    .or_default()
-                    .push(message_id.as_deref());
-            }
             match batch::encode_batch(&self.prefix, &batch_id, &rows) {
                 Ok(objects) => {
-                    for (key, bytes) in objects {
-                        let holders = by_key.remove(&key).unwrap_or_default();
-                        let size = bytes.len();
-                        let row_count = batch_rows(&parsed, &key, &self.prefix, &batch_id);
-                        match self.writer.put(&key, bytes).await {
-                            Ok(()) => {
-                                tracing::info!(key = %key, rows = row_count, bytes = size, decision = "written", "object written");
-                                outcome.written.push(WrittenObject {
-                                    key,
-                                    rows: row_count,
-                                    bytes: size,
-                                });
-                            }
-                            Err(error) => {
-                                tracing::error!(key = %key, records = holders.len(), error = %error, decision = "retry_object", error_type = "WriteFailed", "object not written; its records are reported as batch item failures");
-                                pending.extend(holders.into_iter().map(|id| Pending {
-                                    message_id: id.map(str::to_owned),
-                                    kind: FailureKind::WriteFailed,
-                                    reason: error.to_string(),
-                                }));
-                            }
-                        }
+                    for object in objects {
+                        self.write(object, &sources, &mut outcome, &mut failures)
+                            .await;
                     }
                 }
                 Err(error) => {
                     tracing::error!(batch_id = %batch_id, error = %error, decision = "retry_batch", error_type = "EncodeFailed", "batch not encoded; every parsed record is reported as a batch item failure");
-                    pending.extend(parsed.iter().map(|(id, _)| Pending {
-                        message_id: id.clone(),
-                        kind: FailureKind::WriteFailed,
-                        reason: error.to_string(),
-                    }));
+                    for id in sources {
+                        failures.add(id, FailureKind::WriteFailed, error.to_string());
+                    }
                 }
             }
             outcome.batch_id = Some(batch_id);
         }
-
-        let unnamed: Vec<&Pending> = pending.iter().filter(|p| p.message_id.is_none()).collect();
-        if let Some(first) = unnamed.first() {
-            let error = HandlerError::UnidentifiedRecordFailed {
-                count: unnamed.len(),
-                reason: first.reason.clone(),
-            };
-            tracing::error!(error = %error, decision = "retry_batch", error_type = error.error_type(), "the whole batch is retried");
-            return Err(error);
-        }
-        // One failure per message id, in record order (a record is never reported twice).
-        let mut seen = BTreeSet::new();
-        outcome.failures = pending
-            .into_iter()
-            .filter_map(|p| {
-                let message_id = p.message_id?;
-                seen.insert(message_id.clone()).then_some(RecordFailure {
-                    message_id,
-                    kind: p.kind,
-                    reason: p.reason,
-                })
-            })
-            .collect();
+        outcome.failures = failures.named()?;
         tracing::info!(
             records = outcome.records,
             rows = outcome.rows,
@@ -293,16 +148,34 @@ impl<W: ObjectWriter + Sync> MetricsExtractor<W> {
         );
         Ok(outcome)
     }
-}
 
-/// Rows of `key` after deduplication on the event id (as [`batch::encode_batch`] writes).
-fn batch_rows(parsed: &[(Option<String>, Row)], key: &str, prefix: &str, batch_id: &str) -> usize {
-    parsed
-        .iter()
-        .filter(|(_, row)| partition_key(prefix, row.event_time.date(), batch_id) == key)
-        .map(|(_, row)| row.event_id.as_str())
-        .collect::<BTreeSet<_>>()
-        .len()
+    /// Writes one object; when that fails, every record it holds is to be retried.
+    async fn write(
+        &self,
+        object: BatchObject,
+        sources: &[Option<String>],
+        outcome: &mut BatchOutcome,
+        failures: &mut Failures,
+    ) {
+        let (key, rows, size) = (object.key, object.rows, object.bytes.len());
+        match self.writer.put(&key, object.bytes).await {
+            Ok(()) => {
+                tracing::info!(key = %key, rows, bytes = size, decision = "written", "object written");
+                outcome.written.push(WrittenObject {
+                    key,
+                    rows,
+                    bytes: size,
+                });
+            }
+            Err(error) => {
+                tracing::error!(key = %key, records = object.inputs.len(), error = %error, decision = "retry_object", error_type = "WriteFailed", "object not written; its records are reported as batch item failures");
+                for input in object.inputs {
+                    let id = sources.get(input).cloned().flatten();
+                    failures.add(id, FailureKind::WriteFailed, error.to_string());
+                }
+            }
+        }
+    }
 }
 
 /// One record's body as a row, or why not.
@@ -321,233 +194,4 @@ fn receive_count(record: &SqsMessage) -> u32 {
         .get("ApproximateReceiveCount")
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::Mutex;
-
-    use pipeline_metrics::batch::decode_object;
-
-    const SQS_BATCH: &str = include_str!("../../../events/metrics-extractor/sqs-batch.json");
-    const SQS_BATCH_WITH_BAD_RECORDS: &str =
-        include_str!("../../../events/metrics-extractor/sqs-batch-with-bad-records.json");
-    const PIPELINE_FAILED: &str =
-        include_str!("../../../events/metrics-extractor/pipeline-failed.json");
-    const PIPELINE_RESUMED: &str =
-        include_str!("../../../events/metrics-extractor/pipeline-resumed.json");
-
-    /// An in-memory writer that refuses keys containing `fail_on`.
-    #[derive(Default)]
-    struct Memory {
-        objects: Mutex<BTreeMap<String, Vec<u8>>>,
-        fail_on: Option<&'static str>,
-    }
-
-    impl ObjectWriter for Memory {
-        async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), WriteError> {
-            if self.fail_on.is_some_and(|f| key.contains(f)) {
-                return Err(WriteError(format!("refused {key}")));
-            }
-            self.objects.lock().unwrap().insert(key.to_owned(), bytes);
-            Ok(())
-        }
-    }
-
-    fn extractor(writer: Memory) -> MetricsExtractor<Memory> {
-        MetricsExtractor {
-            writer,
-            prefix: "pipeline-events".into(),
-        }
-    }
-
-    fn sqs(json: &str) -> SqsEvent {
-        serde_json::from_str(json).unwrap()
-    }
-
-    /// An SQS event of `(message id, body)` records.
-    fn sqs_of(records: &[(&str, &str)]) -> SqsEvent {
-        let records: Vec<serde_json::Value> = records
-            .iter()
-            .map(|(id, body)| serde_json::json!({"messageId": id, "body": body, "attributes": {"ApproximateReceiveCount": "1"}}))
-            .collect();
-        serde_json::from_value(serde_json::json!({ "Records": records })).unwrap()
-    }
-
-    #[tokio::test]
-    async fn a_batch_becomes_one_object_per_day() {
-        let function = extractor(Memory::default());
-        let outcome = function.process(sqs(SQS_BATCH), "req-1").await.unwrap();
-        assert!(outcome.failures.is_empty(), "{outcome:?}");
-        assert_eq!((outcome.records, outcome.rows), (3, 3));
-        let objects = function.writer.objects.lock().unwrap().clone();
-        let keys: Vec<&String> = objects.keys().collect();
-        let batch_id = outcome.batch_id.clone().unwrap();
-        assert!(batch_id.starts_with("req-1-"));
-        assert_eq!(
-            keys,
-            [&format!("pipeline-events/dt=2026-03-14/{batch_id}.json.gz")]
-        );
-        let rows = decode_object(objects.values().next().unwrap()).unwrap();
-        assert_eq!(rows.len(), 3);
-        assert!(rows.iter().all(|r| r.source == Source::Live));
-        assert_eq!(outcome.written[0].rows, 3);
-        assert!(
-            function
-                .handle(sqs(SQS_BATCH), "req-1")
-                .await
-                .unwrap()
-                .batch_item_failures
-                .is_empty()
-        );
-    }
-
-    #[tokio::test]
-    async fn bad_records_fail_alone() {
-        let function = extractor(Memory::default());
-        let outcome = function
-            .process(sqs(SQS_BATCH_WITH_BAD_RECORDS), "req-2")
-            .await
-            .unwrap();
-        let failed: Vec<(&str, FailureKind)> = outcome
-            .failures
-            .iter()
-            .map(|f| (f.message_id.as_str(), f.kind))
-            .collect();
-        assert_eq!(failed.len(), 2, "{outcome:?}");
-        assert!(failed.iter().all(|(_, k)| *k == FailureKind::Unparsable));
-        assert_eq!(outcome.rows, 3);
-        let response = outcome.response();
-        assert_eq!(response.batch_item_failures.len(), 2);
-        let written: usize = function
-            .writer
-            .objects
-            .lock()
-            .unwrap()
-            .values()
-            .map(|b| decode_object(b).unwrap().len())
-            .sum();
-        assert_eq!(written, 3);
-    }
-
-    #[tokio::test]
-    async fn a_failed_write_fails_only_the_records_of_that_object() {
-        // pipeline-failed is on 2026-03-14, pipeline-resumed on 2026-03-15.
-        let writer = Memory {
-            fail_on: Some("dt=2026-03-15"),
-            ..Memory::default()
-        };
-        let function = extractor(writer);
-        let event = sqs_of(&[
-            ("m1", PIPELINE_FAILED),
-            ("m2", PIPELINE_RESUMED),
-            ("m3", PIPELINE_RESUMED),
-        ]);
-        let outcome = function.process(event, "req-3").await.unwrap();
-        let failed: Vec<&str> = outcome
-            .failures
-            .iter()
-            .map(|f| f.message_id.as_str())
-            .collect();
-        assert_eq!(failed, ["m2", "m3"], "both records of the refused object");
-        assert!(
-            outcome
-                .failures
-                .iter()
-                .all(|f| f.kind == FailureKind::WriteFailed)
-        );
-        assert_eq!(outcome.written.len(), 1);
-        assert!(outcome.written[0].key.contains("dt=2026-03-14"));
-        assert_eq!(outcome.written[0].rows, 1);
-    }
-
-    #[tokio::test]
-    async fn duplicates_in_a_batch_are_written_once() {
-        let function = extractor(Memory::default());
-        let event = sqs_of(&[("m1", PIPELINE_FAILED), ("m2", PIPELINE_FAILED)]);
-        let outcome = function.process(event, "req-4").await.unwrap();
-        assert!(outcome.failures.is_empty());
-        assert_eq!(outcome.written[0].rows, 1);
-    }
-
-    #[tokio::test]
-    async fn records_without_a_message_id_fail_the_whole_batch() {
-        let function = extractor(Memory::default());
-        let event: SqsEvent = serde_json::from_value(serde_json::json!({
-            "Records": [{"body": "not json"}]
-        }))
-        .unwrap();
-        let error = function.handle(event, "req-5").await.unwrap_err();
-        assert_eq!(error.error_type(), "UnidentifiedRecordFailed");
-        let diagnostic = lambda_runtime::Diagnostic::from(error);
-        assert_eq!(diagnostic.error_type, "UnidentifiedRecordFailed");
-    }
-
-    #[tokio::test]
-    async fn every_sample_event_is_stored_with_the_level_and_state_its_name_says() {
-        let dir =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/metrics-extractor");
-        let mut samples: Vec<(String, String)> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .map(|p| {
-                let name = p.file_name().unwrap().to_string_lossy().into_owned();
-                (name, std::fs::read_to_string(&p).unwrap())
-            })
-            .filter(|(name, _)| !name.starts_with("sqs-"))
-            .collect();
-        samples.sort();
-        assert!(samples.len() >= 22, "{}", samples.len());
-        let records: Vec<(&str, &str)> = samples
-            .iter()
-            .map(|(name, body)| (name.as_str(), body.as_str()))
-            .collect();
-        let function = extractor(Memory::default());
-        let outcome = function
-            .process(sqs_of(&records), "req-samples")
-            .await
-            .unwrap();
-        assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
-        let rows: Vec<Row> = function
-            .writer
-            .objects
-            .lock()
-            .unwrap()
-            .values()
-            .flat_map(|b| decode_object(b).unwrap())
-            .collect();
-        assert_eq!(rows.len(), samples.len());
-        for (name, body) in &samples {
-            let row = rows.iter().find(|r| r.raw_event == *body).unwrap();
-            let mut parts = name.trim_end_matches(".json").split('-');
-            assert_eq!(Some(row.level.as_str()), parts.next(), "{name}");
-            let state = parts.next().unwrap_or_default();
-            if state != "unknown" {
-                assert_eq!(row.state.as_str().to_ascii_lowercase(), state, "{name}");
-            }
-        }
-    }
-
-    #[tokio::test]
-    async fn empty_batches_and_bodiless_records() {
-        let function = extractor(Memory::default());
-        let outcome = function
-            .process(SqsEvent::default(), "req-6")
-            .await
-            .unwrap();
-        assert_eq!(outcome, BatchOutcome::default());
-        let event: SqsEvent = serde_json::from_value(serde_json::json!({
-            "Records": [{"messageId": "m1"}]
-        }))
-        .unwrap();
-        let outcome = function.process(event, "req-6").await.unwrap();
-        assert_eq!(outcome.failures[0].reason, "the message has no body");
-        let error = function
-            .handle_json(serde_json::json!({"Records": "nope"}), "req-7")
-            .await
-            .unwrap_err();
-        assert_eq!(error.error_type(), "MalformedEvent");
-    }
 }

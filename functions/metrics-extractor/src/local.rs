@@ -4,7 +4,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::handler::{ObjectWriter, WriteError};
+use pipeline_metrics::ports::{ObjectWriter, WriteError};
 
 /// Writes objects as files under a root folder.
 #[derive(Clone, Debug)]
