@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use pipeline_routing::report::reason_name;
-use pipeline_routing::{DiffBase, RoutingPlan, Verdict};
+use pipeline_routing::{DiffBase, RoutingPlan, Decision};
 
 fn short(commit: &str) -> &str {
     commit.get(..7).unwrap_or(commit)
@@ -54,9 +54,9 @@ pub fn plan_table(plan: &RoutingPlan) -> String {
         "PIPELINE", "DECISION", "REASON"
     );
     for decision in &plan.decisions {
-        let verdict = match decision.verdict {
-            Verdict::Start => "start",
-            Verdict::Skip => "skip",
+        let decision = match decision.decision {
+            Decision::Start => "start",
+            Decision::Skip => "skip",
         };
         let matched = match (&decision.matched, &decision.glob) {
             (Some(m), Some(g)) => format!("{m} ({g})"),
@@ -67,7 +67,7 @@ pub fn plan_table(plan: &RoutingPlan) -> String {
             out,
             "{:width$}  {:8}  {:20}  {}",
             decision.pipeline,
-            verdict,
+            decision,
             reason_name(decision.reason),
             matched
         );

@@ -79,7 +79,7 @@ pub enum YamlError {
     },
     /// The text holds a YAML tag.
     #[error(
-        "{file}:{location}: YAML tags are not allowed (found `{tag}`): remove the tag, the value is read without it"
+        "{file}:{location}: YAML tags are not allowed (found `{tag}`): remove the tag"
     )]
     Tagged {
         /// The file.
@@ -302,7 +302,7 @@ fn scan(text: &str, origin: &str) -> Result<Source, Scan> {
             return Err(Scan::Tagged(YamlError::Tagged {
                 file: origin.to_owned(),
                 location: start_of(&span),
-                tag: tag.to_string(),
+                tag: tag_text(tag),
             }));
         }
         // Where this node sits: a key of a mapping, a value of one, an element, the root.
@@ -338,6 +338,16 @@ fn scan(text: &str, origin: &str) -> Result<Source, Scan> {
         origin: origin.to_owned(),
         locations,
     })
+}
+
+/// A tag as it is usually written: `!!str` rather than its resolved `tag:yaml.org,2002:str`.
+fn tag_text(tag: &saphyr_parser::Tag) -> String {
+    match tag.handle.as_str() {
+        "tag:yaml.org,2002:" => format!("!!{}", tag.suffix),
+        "!" | "!!" => format!("{}{}", tag.handle, tag.suffix),
+        "" => format!("!<{}>", tag.suffix),
+        handle => format!("{handle}{}", tag.suffix),
+    }
 }
 
 fn child(parent: &str, key: &str) -> String {

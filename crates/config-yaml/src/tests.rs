@@ -68,7 +68,12 @@ fn tags_are_refused_wherever_they_are() {
 #[test]
 fn the_tag_error_names_the_tag() {
     let error = error_of("name: a\nitems: !!python/object/apply:os.system [x]\n");
-    assert!(error.contains("python/object/apply:os.system"), "{error}");
+    assert!(
+        error.contains("(found `!!python/object/apply:os.system`)"),
+        "{error}"
+    );
+    let error = error_of("name: !custom a\n");
+    assert!(error.contains("(found `!custom`)"), "{error}");
 }
 
 #[test]

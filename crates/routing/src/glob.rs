@@ -81,31 +81,69 @@ impl fmt::Display for Glob {
     }
 }
 
-/// Several globs compiled into one matcher that says which of them match a text.
+/// Several globs, and which of them match a text.
+///
+/// An indexed list compiles its globs into one matcher ([`GlobList::indexed`]); an
+/// unindexed one matches them one by one ([`GlobList::unindexed`]), for lists that are
+/// matched elsewhere in bulk (path filters, through [`crate::matching::PathIndex`]).
 #[derive(Clone, Debug)]
 pub struct GlobList {
     globs: Vec<Glob>,
-    /// Compiled on first use: path filters are matched through
-    /// [`crate::matching::PathIndex`], so their own sets are never needed.
-    set: std::sync::OnceLock<regex::RegexSet>,
+    set: Option<regex::RegexSet>,
+}
+
+/// Why globs could not be compiled into one matcher.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum GlobSetError {
+    /// The matcher would be larger than the limit.
+    #[error("{globs} globs compile to a matcher larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// How many globs were compiled together.
+        globs: usize,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The regex engine refused the union for another reason.
+    #[error("{globs} globs cannot be compiled together: {message}")]
+    Other {
+        /// How many globs were compiled together.
+        globs: usize,
+        /// The regex engine's message.
+        message: String,
+    },
+}
+
+/// Compiles the regexes of `globs` into one set within `size_limit` bytes.
+pub(crate) fn compile_set<'a>(
+    sources: impl ExactSizeIterator<Item = &'a str>,
+    size_limit: usize,
+) -> Result<regex::RegexSet, GlobSetError> {
+    let globs = sources.len();
+    regex::RegexSetBuilder::new(sources)
+        .size_limit(size_limit)
+        .build()
+        .map_err(|error| match error {
+            regex::Error::CompiledTooBig(limit) => GlobSetError::TooLarge { globs, limit },
+            other => GlobSetError::Other {
+                globs,
+                message: other.to_string(),
+            },
+        })
 }
 
 impl GlobList {
-    /// A list of globs, compiled into one matcher when first matched against.
-    pub fn new(globs: Vec<Glob>) -> Self {
-        Self {
+    /// A list compiled into one matcher of at most `size_limit` bytes.
+    pub fn indexed(globs: Vec<Glob>, size_limit: usize) -> Result<Self, GlobSetError> {
+        let set = compile_set(globs.iter().map(Glob::regex_source), size_limit)?;
+        Ok(Self {
             globs,
-            set: std::sync::OnceLock::new(),
-        }
+            set: Some(set),
+        })
     }
 
-    fn set(&self) -> &regex::RegexSet {
-        self.set.get_or_init(|| {
-            // Every source was compiled alone in `Glob::new`, so the set compiles too; the
-            // fallback (a set that matches nothing) is unreachable but keeps this panic-free.
-            regex::RegexSet::new(self.globs.iter().map(Glob::regex_source))
-                .unwrap_or_else(|_| regex::RegexSet::empty())
-        })
+    /// A list whose globs are matched one by one.
+    pub fn unindexed(globs: Vec<Glob>) -> Self {
+        Self { globs, set: None }
     }
 
     /// The globs, in the order given.
@@ -120,16 +158,28 @@ impl GlobList {
 
     /// The first glob (in list order) that matches `text`.
     pub fn first_match(&self, text: &str) -> Option<&Glob> {
-        self.set()
-            .matches(text)
-            .iter()
-            .next()
-            .and_then(|index| self.globs.get(index))
+        match &self.set {
+            Some(set) => set
+                .matches(text)
+                .iter()
+                .next()
+                .and_then(|index| self.globs.get(index)),
+            None => self.globs.iter().find(|glob| glob.is_match(text)),
+        }
     }
 
-    /// Indices of every glob that matches `text`.
-    pub fn matching_indices(&self, text: &str) -> regex::SetMatches {
-        self.set().matches(text)
+    /// Indices of every glob that matches `text`, in list order.
+    pub fn matching_indices(&self, text: &str) -> Vec<usize> {
+        match &self.set {
+            Some(set) => set.matches(text).into_iter().collect(),
+            None => self
+                .globs
+                .iter()
+                .enumerate()
+                .filter(|(_, glob)| glob.is_match(text))
+                .map(|(index, _)| index)
+                .collect(),
+        }
     }
 }
 
@@ -407,17 +457,41 @@ mod tests {
 
     #[test]
     fn glob_list_reports_which_glob_matched() {
-        let list = GlobList::new(vec![
-            Glob::new("docs/**").unwrap_or_else(|e| panic!("{e}")),
-            Glob::new("**.md").unwrap_or_else(|e| panic!("{e}")),
-        ]);
+        let globs = || {
+            vec![
+                Glob::new("docs/**").unwrap_or_else(|e| panic!("{e}")),
+                Glob::new("**.md").unwrap_or_else(|e| panic!("{e}")),
+            ]
+        };
+        let indexed = GlobList::indexed(globs(), 1 << 20).unwrap_or_else(|e| panic!("{e}"));
+        for list in [indexed, GlobList::unindexed(globs())] {
+            assert_eq!(
+                list.first_match("docs/a.md").map(Glob::as_str),
+                Some("docs/**")
+            );
+            assert_eq!(list.first_match("x/a.md").map(Glob::as_str), Some("**.md"));
+            assert!(list.first_match("x/a.rs").is_none());
+            assert_eq!(list.matching_indices("docs/a.md"), vec![0, 1]);
+        }
+    }
+
+    #[test]
+    fn a_list_over_the_size_limit_is_an_error_not_an_empty_matcher() {
+        let globs: Vec<Glob> = (0..20)
+            .map(|i| Glob::new(&format!("src/*/*/*{i}*/**")).unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        let error = GlobList::indexed(globs.clone(), 10_000).err();
         assert_eq!(
-            list.first_match("docs/a.md").map(Glob::as_str),
-            Some("docs/**")
+            error,
+            Some(GlobSetError::TooLarge {
+                globs: 20,
+                limit: 10_000
+            })
         );
-        assert_eq!(list.first_match("x/a.md").map(Glob::as_str), Some("**.md"));
-        assert!(list.first_match("x/a.rs").is_none());
-        let all: Vec<usize> = list.matching_indices("docs/a.md").iter().collect();
-        assert_eq!(all, vec![0, 1]);
+        let list = GlobList::indexed(globs, 10 << 20).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            list.first_match("src/a/b/x7y/z").map(Glob::as_str),
+            Some("src/*/*/*7*/**")
+        );
     }
 }
