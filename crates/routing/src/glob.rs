@@ -96,7 +96,7 @@ pub struct GlobList {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum GlobSetError {
     /// The matcher would be larger than the limit.
-    #[error("{globs} globs compile to a matcher larger than the limit of {limit} bytes")]
+    #[error("{globs} glob(s) compile to a matcher larger than the limit of {limit} bytes")]
     TooLarge {
         /// How many globs were compiled together.
         globs: usize,
@@ -104,7 +104,7 @@ pub enum GlobSetError {
         limit: usize,
     },
     /// The regex engine refused the union for another reason.
-    #[error("{globs} globs cannot be compiled together: {message}")]
+    #[error("{globs} glob(s) cannot be compiled together: {message}")]
     Other {
         /// How many globs were compiled together.
         globs: usize,
@@ -183,6 +183,10 @@ impl GlobList {
     }
 }
 
+/// What `**` matches: Java's `.*`, whose `.` stops at the line terminators `\n`, `\r`,
+/// U+0085, U+2028 and U+2029 (the regex crate's `.` stops at `\n` only).
+const ANY_CHARACTERS: &str = "[^\\n\\r\u{85}\u{2028}\u{2029}]*";
+
 fn translate(pattern: &str) -> Result<String, GlobError> {
     let error = |position: usize, problem: &'static str| GlobError {
         pattern: pattern.to_owned(),
@@ -212,7 +216,7 @@ fn translate(pattern: &str) -> Result<String, GlobError> {
             '*' => {
                 if chars.get(i) == Some(&'*') {
                     i += 1;
-                    out.push_str(".*");
+                    out.push_str(ANY_CHARACTERS);
                 } else {
                     out.push_str("[^/]*");
                 }
@@ -239,7 +243,7 @@ fn translate(pattern: &str) -> Result<String, GlobError> {
     }
     if pattern.ends_with('/') {
         // Ours: `docs/` names a folder and matches everything under it.
-        out.push_str(".*");
+        out.push_str(ANY_CHARACTERS);
     }
     out.push('$');
     Ok(out)
@@ -299,6 +303,26 @@ fn translate_class(
                             return Err(error(position, "invalid range"));
                         }
                         i += 1;
+                        // As Java's `PathMatcher`: a range ending in `\` ends at the
+                        // character after it, which the `\` escapes (`[*-\?]` is `*`
+                        // to `?`). Java reads a letter or digit there as a regex escape
+                        // (`\d`, `\u0041`) or fails; such a range is refused.
+                        let high = if high == '\\' {
+                            match chars.get(i) {
+                                Some(&escaped)
+                                    if escaped >= low
+                                        && escaped != ']'
+                                        && escaped != '/'
+                                        && !escaped.is_ascii_alphanumeric() =>
+                                {
+                                    i += 1;
+                                    escaped
+                                }
+                                _ => return Err(error(position, "invalid range")),
+                            }
+                        } else {
+                            high
+                        };
                         out.push('-');
                         push_class_literal(out, high);
                         previous = None;
@@ -493,5 +517,58 @@ mod tests {
             list.first_match("src/a/b/x7y/z").map(Glob::as_str),
             Some("src/*/*/*7*/**")
         );
+    }
+
+    /// What Java 17's `FileSystems.getDefault().getPathMatcher("glob:" + pattern)`
+    /// answered for each case (checked with a JDK; CodePipeline matches with it).
+    #[test]
+    fn agrees_with_java_path_matcher() {
+        let cases: [(&str, &str, bool); 22] = [
+            // A range ending in `\`: the `\` escapes the next character, the range end.
+            ("[*-\\?]", "?", true),
+            ("[*-\\?]", "*", true),
+            ("[*-\\?]", "+", true),
+            ("[*-\\?]", "\\", false),
+            ("[*-\\?]", "A", false),
+            ("[*-\\?]", "a", false),
+            // `\` as a member is a literal backslash; a trailing `-` is literal.
+            ("[\\]]", "]", false),
+            ("[\\]]", "\\]", true),
+            ("[\\-]", "-", true),
+            // `*`, `?` and `[!x]` match line terminators (`[^/]`)...
+            ("*", "a\rb", true),
+            ("*", "a\u{85}b", true),
+            ("*", "a\u{2028}b", true),
+            ("*", "a\nb", true),
+            ("?", "\r", true),
+            ("a?b", "a\u{2028}b", true),
+            ("[!x]", "\u{2029}", true),
+            // ...but `**` (Java's `.*`) stops at them.
+            ("**", "x/a\rb", false),
+            ("**", "x/a\u{85}b", false),
+            ("**", "x/a\u{2028}b", false),
+            ("**", "x/a\u{2029}b", false),
+            ("**", "x/a\nb", false),
+            ("src/**", "src/a/b.rs", true),
+        ];
+        for (pattern, path, java) in cases {
+            assert_eq!(matches(pattern, path), java, "{pattern:?} against {path:?}");
+        }
+        // Java rejects these patterns (PatternSyntaxException); so do we.
+        for pattern in ["[*-\\]x", "[*-\\]]", "[+-\\]", "[a-\\z]", "[*-\\d]"] {
+            assert!(
+                Glob::new(pattern).is_err(),
+                "{pattern:?} should be rejected"
+            );
+        }
+    }
+
+    /// Our folder shorthand is not Java's: CodePipeline's `docs/` matches nothing.
+    #[test]
+    fn a_trailing_slash_is_our_folder_shorthand_not_java_syntax() {
+        // Java: `docs/` against `docs/a.md` is false, against `docs` false.
+        assert!(matches("docs/", "docs/a.md"));
+        assert!(!matches("docs/", "docs"));
+        assert!(matches("docs/**", "docs/a.md"), "the portable spelling");
     }
 }
