@@ -11,7 +11,7 @@ use commit_filter::aws::{
 use commit_filter::config::RulesLocation;
 use commit_filter::{CommitFilter, HandlerError, HandlerOutput};
 use integration_tests::{AwsDouble, Reply, moto, sdk};
-use pipeline_routing::{Reason, RoutingRules, Decision};
+use pipeline_routing::{Decision, Reason, RoutingRules};
 use serde_json::{Value, json};
 
 const GET_DIFFERENCES: &str = "CodeCommit_20150413.GetDifferences";
@@ -658,6 +658,6 @@ async fn the_routing_summary_is_published_to_sns() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(summary["decisions"][0]["pipeline"], "api");
     assert_eq!(summary["decisions"][0]["decision"], "start");
-    assert_eq!(summary["decisions"][1]["reason"], "no-matching-path");
+    assert_eq!(summary["decisions"][1]["reason"], "no_matching_path");
     assert_eq!(summary["starts"][0]["outcome"], "started");
 }

@@ -78,9 +78,7 @@ pub enum YamlError {
         limit: usize,
     },
     /// The text holds a YAML tag.
-    #[error(
-        "{file}:{location}: YAML tags are not allowed (found `{tag}`): remove the tag"
-    )]
+    #[error("{file}:{location}: YAML tags are not allowed (found `{tag}`): remove the tag")]
     Tagged {
         /// The file.
         file: String,
