@@ -12,7 +12,7 @@ use commit_filter::config::RulesLocation;
 use commit_filter::{CommitFilter, HandlerError, HandlerOutput};
 use function_support::{ErrorType, LoadTextError};
 use integration_tests::{AwsDouble, Reply, moto, sdk};
-use pipeline_routing::{Reason, RoutingRules, Verdict};
+use pipeline_routing::{Decision, Reason, RoutingRules};
 use serde_json::{Value, json};
 
 const GET_DIFFERENCES: &str = "CodeCommit_20150413.GetDifferences";
@@ -368,7 +368,7 @@ async fn a_diff_that_stays_unreadable_starts_every_candidate_by_default() {
     let (started, output) = unreadable_diff("start-candidates").await;
     assert_eq!(started, ["api", "web", "always"]);
     assert_eq!(output.plan.decisions[0].reason, Reason::DiffUnavailable);
-    assert_eq!(output.plan.decisions[0].verdict, Verdict::Start);
+    assert_eq!(output.plan.decisions[0].decision, Decision::Start);
 }
 
 #[tokio::test]
@@ -380,7 +380,7 @@ async fn a_diff_that_stays_unreadable_starts_nothing_under_start_none() {
         "only the pipeline without a path filter"
     );
     assert_eq!(output.plan.decisions[1].reason, Reason::DiffUnavailable);
-    assert_eq!(output.plan.decisions[1].verdict, Verdict::Skip);
+    assert_eq!(output.plan.decisions[1].decision, Decision::Skip);
 }
 
 #[tokio::test]
@@ -661,7 +661,7 @@ async fn the_routing_summary_is_published_to_sns() {
     let summary: Value = serde_json::from_str(messages[0]["Message"].as_str().unwrap_or_default())
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(summary["decisions"][0]["pipeline"], "api");
-    assert_eq!(summary["decisions"][0]["verdict"], "start");
-    assert_eq!(summary["decisions"][1]["reason"], "no-matching-path");
+    assert_eq!(summary["decisions"][0]["decision"], "start");
+    assert_eq!(summary["decisions"][1]["reason"], "no_matching_path");
     assert_eq!(summary["starts"][0]["outcome"], "started");
 }

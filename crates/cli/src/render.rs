@@ -2,8 +2,7 @@
 
 use std::fmt::Write;
 
-use pipeline_routing::report::reason_name;
-use pipeline_routing::{DiffBase, RoutingPlan, Verdict};
+use pipeline_routing::{DiffBase, RoutingPlan};
 
 fn short(commit: &str) -> &str {
     commit.get(..7).unwrap_or(commit)
@@ -54,10 +53,6 @@ pub fn plan_table(plan: &RoutingPlan) -> String {
         "PIPELINE", "DECISION", "REASON"
     );
     for decision in &plan.decisions {
-        let verdict = match decision.verdict {
-            Verdict::Start => "start",
-            Verdict::Skip => "skip",
-        };
         let matched = match (&decision.matched, &decision.glob) {
             (Some(m), Some(g)) => format!("{m} ({g})"),
             (Some(m), None) => m.clone(),
@@ -67,8 +62,8 @@ pub fn plan_table(plan: &RoutingPlan) -> String {
             out,
             "{:width$}  {:8}  {:20}  {}",
             decision.pipeline,
-            verdict,
-            reason_name(decision.reason),
+            decision.decision.as_str(),
+            decision.reason.as_str(),
             matched
         );
     }

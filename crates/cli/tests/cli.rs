@@ -127,7 +127,7 @@ fn plan_prints_which_pipelines_start_and_why() {
         .find(|l| l.starts_with("web-deploy "))
         .unwrap_or_else(|| panic!("{stdout}"));
     assert!(
-        web.contains("skip") && web.contains("no-matching-path"),
+        web.contains("skip") && web.contains("no_matching_path"),
         "{web}"
     );
 
@@ -141,7 +141,7 @@ fn plan_prints_which_pipelines_start_and_why() {
     let plan: serde_json::Value =
         serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
     assert_eq!(plan["push"]["commit_id"], second.as_str());
-    assert_eq!(plan["decisions"][0]["verdict"], "start");
+    assert_eq!(plan["decisions"][0]["decision"], "start");
 }
 
 #[test]
@@ -210,7 +210,7 @@ fn invoke_runs_the_handler_with_the_local_repository_and_records_starts() {
     assert_eq!(decisions.len(), 4, "{stderr}");
     assert_eq!(decisions[0]["pipeline"], "api-deploy");
     assert_eq!(decisions[0]["decision"], "start");
-    assert_eq!(decisions[0]["reason"], "path-matched");
+    assert_eq!(decisions[0]["reason"], "path_matched");
     assert_eq!(decisions[0]["matched"], "services/api/main.go");
 }
 

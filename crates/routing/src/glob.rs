@@ -81,31 +81,69 @@ impl fmt::Display for Glob {
     }
 }
 
-/// Several globs compiled into one matcher that says which of them match a text.
+/// Several globs, and which of them match a text.
+///
+/// An indexed list compiles its globs into one matcher ([`GlobList::indexed`]); an
+/// unindexed one matches them one by one ([`GlobList::unindexed`]), for lists that are
+/// matched elsewhere in bulk (path filters, through [`crate::matching::PathIndex`]).
 #[derive(Clone, Debug)]
 pub struct GlobList {
     globs: Vec<Glob>,
-    /// Compiled on first use: path filters are matched through
-    /// [`crate::matching::PathIndex`], so their own sets are never needed.
-    set: std::sync::OnceLock<regex::RegexSet>,
+    set: Option<regex::RegexSet>,
+}
+
+/// Why globs could not be compiled into one matcher.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum GlobSetError {
+    /// The matcher would be larger than the limit.
+    #[error("{globs} glob(s) compile to a matcher larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// How many globs were compiled together.
+        globs: usize,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The regex engine refused the union for another reason.
+    #[error("{globs} glob(s) cannot be compiled together: {message}")]
+    Other {
+        /// How many globs were compiled together.
+        globs: usize,
+        /// The regex engine's message.
+        message: String,
+    },
+}
+
+/// Compiles the regexes of `globs` into one set within `size_limit` bytes.
+pub(crate) fn compile_set<'a>(
+    sources: impl ExactSizeIterator<Item = &'a str>,
+    size_limit: usize,
+) -> Result<regex::RegexSet, GlobSetError> {
+    let globs = sources.len();
+    regex::RegexSetBuilder::new(sources)
+        .size_limit(size_limit)
+        .build()
+        .map_err(|error| match error {
+            regex::Error::CompiledTooBig(limit) => GlobSetError::TooLarge { globs, limit },
+            other => GlobSetError::Other {
+                globs,
+                message: other.to_string(),
+            },
+        })
 }
 
 impl GlobList {
-    /// A list of globs, compiled into one matcher when first matched against.
-    pub fn new(globs: Vec<Glob>) -> Self {
-        Self {
+    /// A list compiled into one matcher of at most `size_limit` bytes.
+    pub fn indexed(globs: Vec<Glob>, size_limit: usize) -> Result<Self, GlobSetError> {
+        let set = compile_set(globs.iter().map(Glob::regex_source), size_limit)?;
+        Ok(Self {
             globs,
-            set: std::sync::OnceLock::new(),
-        }
+            set: Some(set),
+        })
     }
 
-    fn set(&self) -> &regex::RegexSet {
-        self.set.get_or_init(|| {
-            // Every source was compiled alone in `Glob::new`, so the set compiles too; the
-            // fallback (a set that matches nothing) is unreachable but keeps this panic-free.
-            regex::RegexSet::new(self.globs.iter().map(Glob::regex_source))
-                .unwrap_or_else(|_| regex::RegexSet::empty())
-        })
+    /// A list whose globs are matched one by one.
+    pub fn unindexed(globs: Vec<Glob>) -> Self {
+        Self { globs, set: None }
     }
 
     /// The globs, in the order given.
@@ -120,18 +158,34 @@ impl GlobList {
 
     /// The first glob (in list order) that matches `text`.
     pub fn first_match(&self, text: &str) -> Option<&Glob> {
-        self.set()
-            .matches(text)
-            .iter()
-            .next()
-            .and_then(|index| self.globs.get(index))
+        match &self.set {
+            Some(set) => set
+                .matches(text)
+                .iter()
+                .next()
+                .and_then(|index| self.globs.get(index)),
+            None => self.globs.iter().find(|glob| glob.is_match(text)),
+        }
     }
 
-    /// Indices of every glob that matches `text`.
-    pub fn matching_indices(&self, text: &str) -> regex::SetMatches {
-        self.set().matches(text)
+    /// Indices of every glob that matches `text`, in list order.
+    pub fn matching_indices(&self, text: &str) -> Vec<usize> {
+        match &self.set {
+            Some(set) => set.matches(text).into_iter().collect(),
+            None => self
+                .globs
+                .iter()
+                .enumerate()
+                .filter(|(_, glob)| glob.is_match(text))
+                .map(|(index, _)| index)
+                .collect(),
+        }
     }
 }
+
+/// What `**` matches: Java's `.*`, whose `.` stops at the line terminators `\n`, `\r`,
+/// U+0085, U+2028 and U+2029 (the regex crate's `.` stops at `\n` only).
+const ANY_CHARACTERS: &str = "[^\\n\\r\u{85}\u{2028}\u{2029}]*";
 
 fn translate(pattern: &str) -> Result<String, GlobError> {
     let error = |position: usize, problem: &'static str| GlobError {
@@ -162,7 +216,7 @@ fn translate(pattern: &str) -> Result<String, GlobError> {
             '*' => {
                 if chars.get(i) == Some(&'*') {
                     i += 1;
-                    out.push_str(".*");
+                    out.push_str(ANY_CHARACTERS);
                 } else {
                     out.push_str("[^/]*");
                 }
@@ -189,7 +243,7 @@ fn translate(pattern: &str) -> Result<String, GlobError> {
     }
     if pattern.ends_with('/') {
         // Ours: `docs/` names a folder and matches everything under it.
-        out.push_str(".*");
+        out.push_str(ANY_CHARACTERS);
     }
     out.push('$');
     Ok(out)
@@ -249,6 +303,26 @@ fn translate_class(
                             return Err(error(position, "invalid range"));
                         }
                         i += 1;
+                        // As Java's `PathMatcher`: a range ending in `\` ends at the
+                        // character after it, which the `\` escapes (`[*-\?]` is `*`
+                        // to `?`). Java reads a letter or digit there as a regex escape
+                        // (`\d`, `\u0041`) or fails; such a range is refused.
+                        let high = if high == '\\' {
+                            match chars.get(i) {
+                                Some(&escaped)
+                                    if escaped >= low
+                                        && escaped != ']'
+                                        && escaped != '/'
+                                        && !escaped.is_ascii_alphanumeric() =>
+                                {
+                                    i += 1;
+                                    escaped
+                                }
+                                _ => return Err(error(position, "invalid range")),
+                            }
+                        } else {
+                            high
+                        };
                         out.push('-');
                         push_class_literal(out, high);
                         previous = None;
@@ -407,17 +481,94 @@ mod tests {
 
     #[test]
     fn glob_list_reports_which_glob_matched() {
-        let list = GlobList::new(vec![
-            Glob::new("docs/**").unwrap_or_else(|e| panic!("{e}")),
-            Glob::new("**.md").unwrap_or_else(|e| panic!("{e}")),
-        ]);
+        let globs = || {
+            vec![
+                Glob::new("docs/**").unwrap_or_else(|e| panic!("{e}")),
+                Glob::new("**.md").unwrap_or_else(|e| panic!("{e}")),
+            ]
+        };
+        let indexed = GlobList::indexed(globs(), 1 << 20).unwrap_or_else(|e| panic!("{e}"));
+        for list in [indexed, GlobList::unindexed(globs())] {
+            assert_eq!(
+                list.first_match("docs/a.md").map(Glob::as_str),
+                Some("docs/**")
+            );
+            assert_eq!(list.first_match("x/a.md").map(Glob::as_str), Some("**.md"));
+            assert!(list.first_match("x/a.rs").is_none());
+            assert_eq!(list.matching_indices("docs/a.md"), vec![0, 1]);
+        }
+    }
+
+    #[test]
+    fn a_list_over_the_size_limit_is_an_error_not_an_empty_matcher() {
+        let globs: Vec<Glob> = (0..20)
+            .map(|i| Glob::new(&format!("src/*/*/*{i}*/**")).unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        let error = GlobList::indexed(globs.clone(), 10_000).err();
         assert_eq!(
-            list.first_match("docs/a.md").map(Glob::as_str),
-            Some("docs/**")
+            error,
+            Some(GlobSetError::TooLarge {
+                globs: 20,
+                limit: 10_000
+            })
         );
-        assert_eq!(list.first_match("x/a.md").map(Glob::as_str), Some("**.md"));
-        assert!(list.first_match("x/a.rs").is_none());
-        let all: Vec<usize> = list.matching_indices("docs/a.md").iter().collect();
-        assert_eq!(all, vec![0, 1]);
+        let list = GlobList::indexed(globs, 10 << 20).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            list.first_match("src/a/b/x7y/z").map(Glob::as_str),
+            Some("src/*/*/*7*/**")
+        );
+    }
+
+    /// What Java 17's `FileSystems.getDefault().getPathMatcher("glob:" + pattern)`
+    /// answered for each case (checked with a JDK; CodePipeline matches with it).
+    #[test]
+    fn agrees_with_java_path_matcher() {
+        let cases: [(&str, &str, bool); 22] = [
+            // A range ending in `\`: the `\` escapes the next character, the range end.
+            ("[*-\\?]", "?", true),
+            ("[*-\\?]", "*", true),
+            ("[*-\\?]", "+", true),
+            ("[*-\\?]", "\\", false),
+            ("[*-\\?]", "A", false),
+            ("[*-\\?]", "a", false),
+            // `\` as a member is a literal backslash; a trailing `-` is literal.
+            ("[\\]]", "]", false),
+            ("[\\]]", "\\]", true),
+            ("[\\-]", "-", true),
+            // `*`, `?` and `[!x]` match line terminators (`[^/]`)...
+            ("*", "a\rb", true),
+            ("*", "a\u{85}b", true),
+            ("*", "a\u{2028}b", true),
+            ("*", "a\nb", true),
+            ("?", "\r", true),
+            ("a?b", "a\u{2028}b", true),
+            ("[!x]", "\u{2029}", true),
+            // ...but `**` (Java's `.*`) stops at them.
+            ("**", "x/a\rb", false),
+            ("**", "x/a\u{85}b", false),
+            ("**", "x/a\u{2028}b", false),
+            ("**", "x/a\u{2029}b", false),
+            ("**", "x/a\nb", false),
+            ("src/**", "src/a/b.rs", true),
+        ];
+        for (pattern, path, java) in cases {
+            assert_eq!(matches(pattern, path), java, "{pattern:?} against {path:?}");
+        }
+        // Java rejects these patterns (PatternSyntaxException); so do we.
+        for pattern in ["[*-\\]x", "[*-\\]]", "[+-\\]", "[a-\\z]", "[*-\\d]"] {
+            assert!(
+                Glob::new(pattern).is_err(),
+                "{pattern:?} should be rejected"
+            );
+        }
+    }
+
+    /// Our folder shorthand is not Java's: CodePipeline's `docs/` matches nothing.
+    #[test]
+    fn a_trailing_slash_is_our_folder_shorthand_not_java_syntax() {
+        // Java: `docs/` against `docs/a.md` is false, against `docs` false.
+        assert!(matches("docs/", "docs/a.md"));
+        assert!(!matches("docs/", "docs"));
+        assert!(matches("docs/**", "docs/a.md"), "the portable spelling");
     }
 }

@@ -22,8 +22,8 @@ pub mod report;
 pub mod rules;
 pub mod start;
 
-pub use plan::{Decision, DiffBase, PlanOptions, Reason, RoutingPlan, Verdict, plan_push};
+pub use plan::{Decision, DiffBase, PipelineDecision, PlanOptions, Reason, RoutingPlan, plan_push};
 pub use ports::{ChangeSource, DiffPage, DiffRequest, PipelineStarter, SourceError, StartRequest};
 pub use push::{Push, Reference, ReferenceChange};
-pub use rules::{DiffFailurePolicy, RoutingRules, RulesError};
+pub use rules::{DiffFailurePolicy, RoutingRules, RulesError, RulesLimits};
 pub use start::{StartOutcome, start_pipelines};

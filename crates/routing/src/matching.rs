@@ -7,6 +7,7 @@
 
 use regex::RegexSet;
 
+use crate::glob::{GlobSetError, compile_set};
 use crate::rules::PipelineRule;
 
 /// The path filters of a repository's pipelines, compiled for matching many paths.
@@ -21,8 +22,10 @@ pub struct PathIndex {
 }
 
 impl PathIndex {
-    /// Compiles the path filters of `pipelines`.
-    pub fn new(pipelines: &[PipelineRule]) -> Self {
+    /// Compiles the path filters of `pipelines` into two matchers (includes, excludes) of
+    /// at most `size_limit` bytes each. Over the limit, the error names the pipeline whose
+    /// globs alone exceed it, if one does.
+    pub fn new(pipelines: &[PipelineRule], size_limit: usize) -> Result<Self, PathIndexError> {
         let mut include_sources = Vec::new();
         let mut include_owner = Vec::new();
         let mut include_pattern = Vec::new();
@@ -39,11 +42,13 @@ impl PathIndex {
                 exclude_owner.push(index);
             }
         }
-        // Each source compiled alone when the rules were read; the empty fallback cannot
-        // happen but keeps this free of panics.
-        let includes = RegexSet::new(&include_sources).unwrap_or_else(|_| RegexSet::empty());
-        let excludes = RegexSet::new(&exclude_sources).unwrap_or_else(|_| RegexSet::empty());
-        Self {
+        let compile = |sources: &[String]| {
+            compile_set(sources.iter().map(String::as_str), size_limit)
+                .map_err(|error| PathIndexError::new(pipelines, size_limit, error))
+        };
+        let includes = compile(&include_sources)?;
+        let excludes = compile(&exclude_sources)?;
+        Ok(Self {
             includes,
             include_owner,
             include_pattern,
@@ -53,6 +58,41 @@ impl PathIndex {
                 .iter()
                 .map(|p| !p.paths.include().is_empty())
                 .collect(),
+        })
+    }
+}
+
+/// A repository's path filters that cannot be compiled into one matcher.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the path filters of its pipelines do not fit one matcher ({error}){}", culprit(.pipeline))]
+pub struct PathIndexError {
+    /// What the regex engine said.
+    pub error: GlobSetError,
+    /// The pipeline whose path globs alone are over the limit, if one is.
+    pub pipeline: Option<String>,
+}
+
+fn culprit(pipeline: &Option<String>) -> String {
+    match pipeline {
+        Some(name) => format!("; pipeline `{name}` alone is over the limit"),
+        None => String::new(),
+    }
+}
+
+impl PathIndexError {
+    fn new(pipelines: &[PipelineRule], size_limit: usize, error: GlobSetError) -> Self {
+        let alone_too_large = |pipeline: &&PipelineRule| {
+            let paths = &pipeline.paths;
+            [paths.include(), paths.exclude()].iter().any(|list| {
+                compile_set(list.globs().iter().map(|g| g.regex_source()), size_limit).is_err()
+            })
+        };
+        Self {
+            error,
+            pipeline: pipelines
+                .iter()
+                .find(alone_too_large)
+                .map(|p| p.name.clone()),
         }
     }
 }

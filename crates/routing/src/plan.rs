@@ -7,21 +7,32 @@ use serde::Serialize;
 use crate::matching::PathMatching;
 use crate::ports::{ChangeSource, DiffRequest, SourceError};
 use crate::push::{Push, Reference, ReferenceChange};
-use crate::rules::{DiffFailurePolicy, FilterVerdict, RepositoryRules, RoutingRules};
+use crate::rules::{DiffFailurePolicy, FilterMatch, RepositoryRules, RoutingRules};
 
-/// Start or skip.
+/// Start or skip: `decision` in the JSON output, the log lines and the README.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Verdict {
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
     /// The pipeline is to be started.
     Start,
     /// The pipeline is left alone.
     Skip,
 }
 
-/// Why a pipeline is started or skipped. The kebab-case names appear in logs and `--json`.
+impl Decision {
+    /// `start` or `skip`, as in the JSON output and the logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Start => "start",
+            Decision::Skip => "skip",
+        }
+    }
+}
+
+/// Why a pipeline is started or skipped. The snake_case names ([`Reason::as_str`]) appear
+/// in the JSON output, the logs and the README's reasons table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "snake_case")]
 pub enum Reason {
     /// A changed path matched an include glob and no exclude glob.
     PathMatched,
@@ -53,13 +64,53 @@ pub enum Reason {
     DiffUnavailable,
 }
 
+impl Reason {
+    /// Every reason.
+    pub const ALL: [Reason; 14] = [
+        Reason::PathMatched,
+        Reason::PathNotExcluded,
+        Reason::NoPathFilter,
+        Reason::NoMatchingPath,
+        Reason::BranchNotIncluded,
+        Reason::BranchExcluded,
+        Reason::TagsNotConfigured,
+        Reason::TagMatched,
+        Reason::TagNotIncluded,
+        Reason::TagExcluded,
+        Reason::ReferenceDeleted,
+        Reason::UnreferencedMergeCommit,
+        Reason::NoCommit,
+        Reason::DiffUnavailable,
+    ];
+
+    /// The snake_case name, as in the JSON output and the logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::PathMatched => "path_matched",
+            Reason::PathNotExcluded => "path_not_excluded",
+            Reason::NoPathFilter => "no_path_filter",
+            Reason::NoMatchingPath => "no_matching_path",
+            Reason::BranchNotIncluded => "branch_not_included",
+            Reason::BranchExcluded => "branch_excluded",
+            Reason::TagsNotConfigured => "tags_not_configured",
+            Reason::TagMatched => "tag_matched",
+            Reason::TagNotIncluded => "tag_not_included",
+            Reason::TagExcluded => "tag_excluded",
+            Reason::ReferenceDeleted => "reference_deleted",
+            Reason::UnreferencedMergeCommit => "unreferenced_merge_commit",
+            Reason::NoCommit => "no_commit",
+            Reason::DiffUnavailable => "diff_unavailable",
+        }
+    }
+}
+
 /// The decision for one pipeline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Decision {
+pub struct PipelineDecision {
     /// The pipeline name.
     pub pipeline: String,
     /// Start or skip.
-    pub verdict: Verdict,
+    pub decision: Decision,
     /// Why.
     pub reason: Reason,
     /// The changed path (or branch/tag name) that decided it, where one did.
@@ -72,7 +123,7 @@ pub struct Decision {
 
 /// What the diff was computed against.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DiffBase {
     /// The reference's previous commit (an update).
     PreviousCommit {
@@ -120,15 +171,15 @@ pub struct RoutingPlan {
     /// The policy applied if the diff was unavailable.
     pub on_diff_failure: DiffFailurePolicy,
     /// One decision per pipeline of the repository, in rules-file order.
-    pub decisions: Vec<Decision>,
+    pub decisions: Vec<PipelineDecision>,
 }
 
 impl RoutingPlan {
     /// The decisions that start a pipeline.
-    pub fn starts(&self) -> impl Iterator<Item = &Decision> {
+    pub fn starts(&self) -> impl Iterator<Item = &PipelineDecision> {
         self.decisions
             .iter()
-            .filter(|d| d.verdict == Verdict::Start)
+            .filter(|d| d.decision == Decision::Start)
     }
 }
 
@@ -178,7 +229,7 @@ pub async fn plan_push<S: ChangeSource + Sync>(
     }
 
     // Reference filters first: they need no diff.
-    let mut decisions: Vec<Option<Decision>> = repository
+    let mut decisions: Vec<Option<PipelineDecision>> = repository
         .pipelines
         .iter()
         .map(|pipeline| reference_decision(pipeline, &push.reference))
@@ -196,7 +247,7 @@ pub async fn plan_push<S: ChangeSource + Sync>(
         if repository.pipelines[index].paths.is_everything() {
             decisions[index] = Some(decide(
                 &repository.pipelines[index].name,
-                Verdict::Start,
+                Decision::Start,
                 Reason::NoPathFilter,
                 None,
                 None,
@@ -241,7 +292,7 @@ pub async fn plan_push<S: ChangeSource + Sync>(
             decisions[index] = Some(match &matches[index] {
                 Some(found) => decide(
                     &pipeline.name,
-                    Verdict::Start,
+                    Decision::Start,
                     if found.glob.is_some() {
                         Reason::PathMatched
                     } else {
@@ -253,8 +304,8 @@ pub async fn plan_push<S: ChangeSource + Sync>(
                 None if diff_failed => decide(
                     &pipeline.name,
                     match rules.on_diff_failure {
-                        DiffFailurePolicy::StartCandidates => Verdict::Start,
-                        DiffFailurePolicy::StartNone => Verdict::Skip,
+                        DiffFailurePolicy::StartCandidates => Decision::Start,
+                        DiffFailurePolicy::StartNone => Decision::Skip,
                     },
                     Reason::DiffUnavailable,
                     None,
@@ -262,7 +313,7 @@ pub async fn plan_push<S: ChangeSource + Sync>(
                 ),
                 None => decide(
                     &pipeline.name,
-                    Verdict::Skip,
+                    Decision::Skip,
                     Reason::NoMatchingPath,
                     None,
                     None,
@@ -370,46 +421,46 @@ async fn diff_base<S: ChangeSource + Sync>(
 fn reference_decision(
     pipeline: &crate::rules::PipelineRule,
     reference: &Reference,
-) -> Option<Decision> {
+) -> Option<PipelineDecision> {
     let name = &pipeline.name;
     match reference {
         Reference::Branch(branch) => match pipeline.branches.check(branch) {
-            FilterVerdict::Included(_) => None,
-            FilterVerdict::Excluded(glob) => Some(decide(
+            FilterMatch::Included(_) => None,
+            FilterMatch::Excluded(glob) => Some(decide(
                 name,
-                Verdict::Skip,
+                Decision::Skip,
                 Reason::BranchExcluded,
                 Some(branch.clone()),
                 Some(glob),
             )),
-            FilterVerdict::NotIncluded => Some(decide(
+            FilterMatch::NotIncluded => Some(decide(
                 name,
-                Verdict::Skip,
+                Decision::Skip,
                 Reason::BranchNotIncluded,
                 Some(branch.clone()),
                 None,
             )),
         },
         Reference::Tag(tag) => Some(match &pipeline.tags {
-            None => decide(name, Verdict::Skip, Reason::TagsNotConfigured, None, None),
+            None => decide(name, Decision::Skip, Reason::TagsNotConfigured, None, None),
             Some(filter) => match filter.check(tag) {
-                FilterVerdict::Included(glob) => decide(
+                FilterMatch::Included(glob) => decide(
                     name,
-                    Verdict::Start,
+                    Decision::Start,
                     Reason::TagMatched,
                     Some(tag.clone()),
                     glob,
                 ),
-                FilterVerdict::Excluded(glob) => decide(
+                FilterMatch::Excluded(glob) => decide(
                     name,
-                    Verdict::Skip,
+                    Decision::Skip,
                     Reason::TagExcluded,
                     Some(tag.clone()),
                     Some(glob),
                 ),
-                FilterVerdict::NotIncluded => decide(
+                FilterMatch::NotIncluded => decide(
                     name,
-                    Verdict::Skip,
+                    Decision::Skip,
                     Reason::TagNotIncluded,
                     Some(tag.clone()),
                     None,
@@ -419,24 +470,24 @@ fn reference_decision(
     }
 }
 
-fn skip_all(repository: &RepositoryRules, reason: Reason) -> Vec<Decision> {
+fn skip_all(repository: &RepositoryRules, reason: Reason) -> Vec<PipelineDecision> {
     repository
         .pipelines
         .iter()
-        .map(|p| decide(&p.name, Verdict::Skip, reason, None, None))
+        .map(|p| decide(&p.name, Decision::Skip, reason, None, None))
         .collect()
 }
 
 fn decide(
     pipeline: &str,
-    verdict: Verdict,
+    decision: Decision,
     reason: Reason,
     matched: Option<String>,
     glob: Option<String>,
-) -> Decision {
-    Decision {
+) -> PipelineDecision {
+    PipelineDecision {
         pipeline: pipeline.to_owned(),
-        verdict,
+        decision,
         reason,
         matched,
         glob,

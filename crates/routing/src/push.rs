@@ -4,7 +4,7 @@ use serde::Serialize;
 
 /// The git reference a push changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", content = "name", rename_all = "kebab-case")]
+#[serde(tag = "type", content = "name", rename_all = "snake_case")]
 pub enum Reference {
     /// A branch, by its short name (`main`, `release/1.2`).
     Branch(String),

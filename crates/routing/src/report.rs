@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::plan::{Decision, DiffBase, Reason, RoutingPlan, Verdict};
+use crate::plan::{Decision, DiffBase, PipelineDecision, RoutingPlan};
 use crate::push::Push;
 use crate::start::StartOutcome;
 
@@ -21,7 +21,7 @@ pub struct RoutingSummary<'a> {
     /// Changed paths matched.
     pub paths_read: usize,
     /// The decisions.
-    pub decisions: &'a [Decision],
+    pub decisions: &'a [PipelineDecision],
     /// The starts, where pipelines were started.
     pub starts: &'a [StartOutcome],
 }
@@ -45,7 +45,7 @@ impl<'a> RoutingSummary<'a> {
         let started: Vec<&str> = self
             .decisions
             .iter()
-            .filter(|d| d.verdict == Verdict::Start)
+            .filter(|d| d.decision == Decision::Start)
             .map(|d| d.pipeline.as_str())
             .collect();
         let commit: String = self.push.commit_id.chars().take(7).collect();
@@ -83,99 +83,45 @@ pub fn log_plan(plan: &RoutingPlan, starts: &[StartOutcome]) {
             repository = %push.repository,
             reference = %push.reference,
             commit = %push.commit_id,
-            policy = ?plan.on_diff_failure,
+            on_diff_failure = plan.on_diff_failure.as_str(),
             error = %error,
             "diff unavailable: candidate pipelines decided by the on_diff_failure policy"
         );
     }
     for decision in &plan.decisions {
         let start = starts.iter().find(|s| s.pipeline() == decision.pipeline);
-        let (execution_id, start_error) = match start {
+        let (execution_id, error) = match start {
             Some(StartOutcome::Started { execution_id, .. }) => (Some(execution_id.as_str()), None),
             Some(StartOutcome::Failed { error, .. }) => (None, Some(error.as_str())),
             None => (None, None),
         };
-        let reason = reason_name(decision.reason);
-        let verdict = match decision.verdict {
-            Verdict::Start => "start",
-            Verdict::Skip => "skip",
-        };
-        if let Some(error) = start_error {
-            tracing::error!(
-                event_id = %push.event_id,
-                repository = %push.repository,
-                reference = %push.reference,
-                commit = %push.commit_id,
-                pipeline = %decision.pipeline,
-                decision = verdict,
-                reason,
-                matched = decision.matched.as_deref(),
-                glob = decision.glob.as_deref(),
-                error,
-                "pipeline start failed"
-            );
-        } else {
-            tracing::info!(
-                event_id = %push.event_id,
-                repository = %push.repository,
-                reference = %push.reference,
-                commit = %push.commit_id,
-                pipeline = %decision.pipeline,
-                decision = verdict,
-                reason,
-                matched = decision.matched.as_deref(),
-                glob = decision.glob.as_deref(),
-                execution_id,
-                "pipeline decision"
-            );
+        // The field names are those of `PipelineDecision` in the JSON output.
+        macro_rules! decision_line {
+            ($level:expr, $message:literal) => {
+                tracing::event!(
+                    $level,
+                    event_id = %push.event_id,
+                    repository = %push.repository,
+                    reference = %push.reference,
+                    commit = %push.commit_id,
+                    pipeline = %decision.pipeline,
+                    decision = decision.decision.as_str(),
+                    reason = decision.reason.as_str(),
+                    matched = decision.matched.as_deref(),
+                    glob = decision.glob.as_deref(),
+                    execution_id,
+                    error,
+                    $message
+                )
+            };
         }
-    }
-}
-
-/// The kebab-case name of a reason, as it appears in logs and JSON.
-pub fn reason_name(reason: Reason) -> &'static str {
-    match reason {
-        Reason::PathMatched => "path-matched",
-        Reason::PathNotExcluded => "path-not-excluded",
-        Reason::NoPathFilter => "no-path-filter",
-        Reason::NoMatchingPath => "no-matching-path",
-        Reason::BranchNotIncluded => "branch-not-included",
-        Reason::BranchExcluded => "branch-excluded",
-        Reason::TagsNotConfigured => "tags-not-configured",
-        Reason::TagMatched => "tag-matched",
-        Reason::TagNotIncluded => "tag-not-included",
-        Reason::TagExcluded => "tag-excluded",
-        Reason::ReferenceDeleted => "reference-deleted",
-        Reason::UnreferencedMergeCommit => "unreferenced-merge-commit",
-        Reason::NoCommit => "no-commit",
-        Reason::DiffUnavailable => "diff-unavailable",
+        if error.is_some() {
+            decision_line!(tracing::Level::ERROR, "pipeline start failed");
+        } else {
+            decision_line!(tracing::Level::INFO, "pipeline decision");
+        }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reason_names_match_their_json() {
-        for reason in [
-            Reason::PathMatched,
-            Reason::PathNotExcluded,
-            Reason::NoPathFilter,
-            Reason::NoMatchingPath,
-            Reason::BranchNotIncluded,
-            Reason::BranchExcluded,
-            Reason::TagsNotConfigured,
-            Reason::TagMatched,
-            Reason::TagNotIncluded,
-            Reason::TagExcluded,
-            Reason::ReferenceDeleted,
-            Reason::UnreferencedMergeCommit,
-            Reason::NoCommit,
-            Reason::DiffUnavailable,
-        ] {
-            let json = serde_json::to_value(reason).unwrap_or_default();
-            assert_eq!(json.as_str(), Some(reason_name(reason)));
-        }
-    }
-}
+mod tests;

@@ -22,32 +22,50 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
-use crate::glob::{Glob, GlobList};
+use crate::glob::{Glob, GlobList, GlobSetError};
 use crate::matching::PathIndex;
 
-/// A rules file that cannot be used, with the file, line and column where serde found it.
-#[derive(Debug, thiserror::Error)]
-pub enum RulesError {
-    /// The file could not be read.
-    #[error("{file}: cannot read the rules file: {source}")]
-    Read {
-        /// The file.
-        file: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// The YAML is malformed, or has an unknown key, a wrong type or a bad glob.
-    #[error("{file}:{location}{message}")]
-    Invalid {
-        /// The file (or the name of where the text came from, like an SSM parameter).
-        file: String,
-        /// `line:column: ` where known, else empty.
-        location: String,
-        /// What is wrong.
-        message: String,
-    },
+mod raw;
+
+use raw::{RawFilter, RawRules};
+
+/// A rules file that cannot be used: the message names the file, and the line and column
+/// where known (`rules.yaml:8:13: repositories[0].pipelines[0]...: what is wrong`).
+pub type RulesError = config_yaml::YamlError;
+
+/// The limits a rules file must keep, so that loading and matching stay fast whatever the
+/// file says. [`RoutingRules::from_yaml`] and [`RoutingRules::from_path`] use
+/// [`RulesLimits::default`]; the README's "Routing rules" section lists the values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RulesLimits {
+    /// The size of the file, in bytes.
+    pub max_bytes: usize,
+    /// Pipelines in the whole file.
+    pub max_pipelines: usize,
+    /// Pipelines of one repository.
+    pub max_pipelines_per_repository: usize,
+    /// Globs in one `include` or `exclude` list.
+    pub max_globs_per_list: usize,
+    /// Characters in one glob.
+    pub max_glob_chars: usize,
+    /// The compiled size, in bytes, of one matcher: the union of a repository's path
+    /// globs, or of one branch or tag list (the regex crate's `size_limit`).
+    pub max_matcher_bytes: usize,
+}
+
+impl Default for RulesLimits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 1024 * 1024,
+            max_pipelines: 1_000,
+            max_pipelines_per_repository: 500,
+            max_globs_per_list: 100,
+            max_glob_chars: 500,
+            max_matcher_bytes: 10 * 1024 * 1024,
+        }
+    }
 }
 
 /// What to do when the diff of a push cannot be read (throttled past retries, timeout
@@ -63,6 +81,16 @@ pub enum DiffFailurePolicy {
     StartNone,
 }
 
+impl DiffFailurePolicy {
+    /// The name as written in the rules file (`start-candidates`, `start-none`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiffFailurePolicy::StartCandidates => "start-candidates",
+            DiffFailurePolicy::StartNone => "start-none",
+        }
+    }
+}
+
 /// A set of include and exclude globs. Excludes win; no includes means everything.
 #[derive(Clone, Debug)]
 pub struct Filter {
@@ -71,11 +99,32 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// A filter from include and exclude globs.
-    pub fn new(include: Vec<Glob>, exclude: Vec<Glob>) -> Self {
+    /// A filter matching everything (a filter section that is absent).
+    pub fn everything() -> Self {
         Self {
-            include: GlobList::new(include),
-            exclude: GlobList::new(exclude),
+            include: GlobList::unindexed(Vec::new()),
+            exclude: GlobList::unindexed(Vec::new()),
+        }
+    }
+
+    /// A filter whose lists are each compiled into one matcher (branch and tag filters).
+    pub fn indexed(
+        include: Vec<Glob>,
+        exclude: Vec<Glob>,
+        max_matcher_bytes: usize,
+    ) -> Result<Self, GlobSetError> {
+        Ok(Self {
+            include: GlobList::indexed(include, max_matcher_bytes)?,
+            exclude: GlobList::indexed(exclude, max_matcher_bytes)?,
+        })
+    }
+
+    /// A filter whose globs are matched one by one: path filters, which
+    /// [`PathIndex`] matches for all of a repository's pipelines at once.
+    pub fn unindexed(include: Vec<Glob>, exclude: Vec<Glob>) -> Self {
+        Self {
+            include: GlobList::unindexed(include),
+            exclude: GlobList::unindexed(exclude),
         }
     }
 
@@ -94,24 +143,24 @@ impl Filter {
         self.include.is_empty() && self.exclude.is_empty()
     }
 
-    /// Why `text` passes the filter or not.
-    pub fn check(&self, text: &str) -> FilterVerdict {
+    /// Whether `text` passes the filter, and which glob said so.
+    pub fn check(&self, text: &str) -> FilterMatch {
         if let Some(glob) = self.exclude.first_match(text) {
-            return FilterVerdict::Excluded(glob.as_str().to_owned());
+            return FilterMatch::Excluded(glob.as_str().to_owned());
         }
         if self.include.is_empty() {
-            return FilterVerdict::Included(None);
+            return FilterMatch::Included(None);
         }
         match self.include.first_match(text) {
-            Some(glob) => FilterVerdict::Included(Some(glob.as_str().to_owned())),
-            None => FilterVerdict::NotIncluded,
+            Some(glob) => FilterMatch::Included(Some(glob.as_str().to_owned())),
+            None => FilterMatch::NotIncluded,
         }
     }
 }
 
 /// The outcome of [`Filter::check`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FilterVerdict {
+pub enum FilterMatch {
     /// Included, by the named glob (None: the filter has no includes).
     Included(Option<String>),
     /// Matched the named exclude glob.
@@ -160,37 +209,31 @@ pub struct RoutingRules {
 }
 
 impl RoutingRules {
-    /// Reads and validates a rules file.
+    /// Reads and validates a rules file, within the default [`RulesLimits`].
     pub fn from_path(path: &Path) -> Result<Self, RulesError> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| RulesError::Read {
-            file: file.clone(),
-            source,
-        })?;
-        Self::from_yaml(&text, &file)
+        Self::from_path_within(path, &RulesLimits::default())
     }
 
-    /// Parses and validates rules from YAML text; `origin` names the text in errors.
+    /// Reads and validates a rules file within `limits`.
+    pub fn from_path_within(path: &Path, limits: &RulesLimits) -> Result<Self, RulesError> {
+        let text = config_yaml::read_text(path, &yaml_options(limits))?;
+        Self::from_yaml_within(&text, &path.display().to_string(), limits)
+    }
+
+    /// Parses and validates rules from YAML text, within the default [`RulesLimits`];
+    /// `origin` names the text in errors.
     pub fn from_yaml(text: &str, origin: &str) -> Result<Self, RulesError> {
-        let raw: RawRules = serde_norway::from_str(text).map_err(|error| {
-            let location = error
-                .location()
-                .map(|l| format!("{}:{}: ", l.line(), l.column()))
-                .unwrap_or_else(|| " ".to_owned());
-            // serde_norway appends " at line X column Y"; the location is already in front.
-            let message = error.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_owned();
-            RulesError::Invalid {
-                file: origin.to_owned(),
-                location,
-                message,
-            }
-        })?;
-        raw.validate(origin)
+        Self::from_yaml_within(text, origin, &RulesLimits::default())
+    }
+
+    /// Parses and validates rules from YAML text within `limits`.
+    pub fn from_yaml_within(
+        text: &str,
+        origin: &str,
+        limits: &RulesLimits,
+    ) -> Result<Self, RulesError> {
+        let loaded = config_yaml::from_str::<RawRules>(text, origin, &yaml_options(limits))?;
+        validate(loaded.value, &loaded.source, limits)
     }
 
     /// The rules of a repository, if the file names it.
@@ -209,66 +252,9 @@ impl RoutingRules {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRules {
-    version: u32,
-    #[serde(default)]
-    on_diff_failure: DiffFailurePolicy,
-    repositories: Vec<RawRepository>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRepository {
-    name: String,
-    #[serde(default)]
-    default_branch: Option<String>,
-    pipelines: Vec<RawPipeline>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPipeline {
-    name: String,
-    #[serde(default)]
-    source_action: Option<String>,
-    #[serde(default)]
-    branches: RawFilter,
-    #[serde(default)]
-    paths: RawFilter,
-    #[serde(default)]
-    tags: Option<RawFilter>,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFilter {
-    #[serde(default)]
-    include: Vec<ParsedGlob>,
-    #[serde(default)]
-    exclude: Vec<ParsedGlob>,
-}
-
-impl From<RawFilter> for Filter {
-    fn from(raw: RawFilter) -> Self {
-        Filter::new(
-            raw.include.into_iter().map(|g| g.0).collect(),
-            raw.exclude.into_iter().map(|g| g.0).collect(),
-        )
-    }
-}
-
-/// A glob compiled while the YAML is read, so that a bad glob is reported with the line
-/// and column of the string that holds it.
-struct ParsedGlob(Glob);
-
-impl<'de> Deserialize<'de> for ParsedGlob {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let pattern = String::deserialize(deserializer)?;
-        Glob::new(&pattern)
-            .map(ParsedGlob)
-            .map_err(serde::de::Error::custom)
+fn yaml_options(limits: &RulesLimits) -> config_yaml::Options {
+    config_yaml::Options {
+        max_bytes: limits.max_bytes,
     }
 }
 
@@ -281,187 +267,222 @@ fn is_valid_pipeline_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '@' | '-' | '_'))
 }
 
-impl RawRules {
-    fn validate(self, origin: &str) -> Result<RoutingRules, RulesError> {
-        let invalid = |message: String| RulesError::Invalid {
-            file: origin.to_owned(),
-            location: " ".to_owned(),
-            message,
-        };
-        if self.version != 1 {
-            return Err(invalid(format!(
+/// Checks what serde cannot (versions, names, duplicates, limits), then compiles the
+/// globs and each repository's path matcher. Every error names the line of its node.
+fn validate(
+    raw: RawRules,
+    source: &config_yaml::Source,
+    limits: &RulesLimits,
+) -> Result<RoutingRules, RulesError> {
+    if raw.version != 1 {
+        return Err(source.error_at(
+            "version",
+            format!(
                 "unsupported version {} (this release reads version 1)",
-                self.version
-            )));
+                raw.version
+            ),
+        ));
+    }
+    check_counts(&raw, source, limits)?;
+    let mut repository_names = HashSet::new();
+    let mut repositories = Vec::with_capacity(raw.repositories.len());
+    for (r, repository) in raw.repositories.into_iter().enumerate() {
+        let at = format!("repositories[{r}]");
+        if repository.name.is_empty() {
+            return Err(source.error_at(&format!("{at}.name"), "the repository name is empty"));
         }
-        let mut repository_names = HashSet::new();
-        let mut repositories = Vec::with_capacity(self.repositories.len());
-        for repository in self.repositories {
-            if repository.name.is_empty() {
-                return Err(invalid("a repository has an empty name".to_owned()));
+        if !repository_names.insert(repository.name.clone()) {
+            return Err(source.error_at(
+                &format!("{at}.name"),
+                format!("repository `{}` is listed twice", repository.name),
+            ));
+        }
+        let mut pipeline_names = HashSet::new();
+        let mut pipelines = Vec::with_capacity(repository.pipelines.len());
+        for (p, pipeline) in repository.pipelines.into_iter().enumerate() {
+            let at = format!("{at}.pipelines[{p}]");
+            if !is_valid_pipeline_name(&pipeline.name) {
+                return Err(source.error_at(
+                    &format!("{at}.name"),
+                    format!(
+                        "`{}` is not a valid pipeline name (1-100 of A-Z a-z 0-9 . @ - _)",
+                        pipeline.name
+                    ),
+                ));
             }
-            if !repository_names.insert(repository.name.clone()) {
-                return Err(invalid(format!(
-                    "repository `{}` is listed twice",
-                    repository.name
-                )));
-            }
-            let mut pipeline_names = HashSet::new();
-            let mut pipelines = Vec::with_capacity(repository.pipelines.len());
-            for pipeline in repository.pipelines {
-                if !is_valid_pipeline_name(&pipeline.name) {
-                    return Err(invalid(format!(
-                        "repository `{}`: `{}` is not a valid pipeline name (1-100 of A-Z a-z 0-9 . @ - _)",
-                        repository.name, pipeline.name
-                    )));
-                }
-                if !pipeline_names.insert(pipeline.name.clone()) {
-                    return Err(invalid(format!(
+            if !pipeline_names.insert(pipeline.name.clone()) {
+                return Err(source.error_at(
+                    &format!("{at}.name"),
+                    format!(
                         "repository `{}`: pipeline `{}` is listed twice",
                         repository.name, pipeline.name
-                    )));
-                }
-                if pipeline.source_action.as_deref() == Some("") {
-                    return Err(invalid(format!(
-                        "pipeline `{}`: source_action is empty",
-                        pipeline.name
-                    )));
-                }
-                pipelines.push(PipelineRule {
-                    name: pipeline.name,
-                    source_action: pipeline.source_action,
-                    branches: pipeline.branches.into(),
-                    paths: pipeline.paths.into(),
-                    tags: pipeline.tags.map(Filter::from),
-                });
+                    ),
+                ));
             }
-            repositories.push(RepositoryRules {
-                name: repository.name,
-                default_branch: repository.default_branch,
-                path_index: PathIndex::new(&pipelines),
-                pipelines,
+            if pipeline.source_action.as_deref() == Some("") {
+                return Err(source.error_at(
+                    &format!("{at}.source_action"),
+                    format!("pipeline `{}`: source_action is empty", pipeline.name),
+                ));
+            }
+            let compile = FilterCompiler {
+                source,
+                limits,
+                pipeline: &pipeline.name,
+            };
+            pipelines.push(PipelineRule {
+                branches: compile.indexed(&format!("{at}.branches"), pipeline.branches)?,
+                paths: compile.unindexed(&format!("{at}.paths"), pipeline.paths)?,
+                tags: match pipeline.tags {
+                    Some(tags) => Some(compile.indexed(&format!("{at}.tags"), Some(tags))?),
+                    None => None,
+                },
+                name: pipeline.name,
+                source_action: pipeline.source_action,
             });
         }
-        Ok(RoutingRules {
-            on_diff_failure: self.on_diff_failure,
-            repositories,
+        let path_index = PathIndex::new(&pipelines, limits.max_matcher_bytes).map_err(|error| {
+            source.error_at(
+                &at,
+                format!(
+                    "repository `{}`: {error}; use fewer or simpler path globs (each `*`, `?` and `[...]` costs the most)",
+                    repository.name
+                ),
+            )
+        })?;
+        repositories.push(RepositoryRules {
+            name: repository.name,
+            default_branch: repository.default_branch,
+            path_index,
+            pipelines,
+        });
+    }
+    Ok(RoutingRules {
+        on_diff_failure: raw.on_diff_failure,
+        repositories,
+    })
+}
+
+/// The count limits, checked before any glob is compiled: an oversized file fails fast.
+fn check_counts(
+    raw: &RawRules,
+    source: &config_yaml::Source,
+    limits: &RulesLimits,
+) -> Result<(), RulesError> {
+    let mut total = 0usize;
+    for (r, repository) in raw.repositories.iter().enumerate() {
+        if repository.pipelines.len() > limits.max_pipelines_per_repository {
+            return Err(source.error_at(
+                &format!(
+                    "repositories[{r}].pipelines[{}]",
+                    limits.max_pipelines_per_repository
+                ),
+                format!(
+                    "repository `{}` has {} pipelines, over the limit of {} per repository",
+                    repository.name,
+                    repository.pipelines.len(),
+                    limits.max_pipelines_per_repository
+                ),
+            ));
+        }
+        for (p, pipeline) in repository.pipelines.iter().enumerate() {
+            total += 1;
+            if total > limits.max_pipelines {
+                return Err(source.error_at(
+                    &format!("repositories[{r}].pipelines[{p}]"),
+                    format!(
+                        "more than {} pipelines in the file (the limit)",
+                        limits.max_pipelines
+                    ),
+                ));
+            }
+            let filters = [
+                ("branches", &pipeline.branches),
+                ("paths", &pipeline.paths),
+                ("tags", &pipeline.tags),
+            ];
+            for (filter_name, filter) in filters {
+                let Some(filter) = filter else { continue };
+                for (list_name, list) in
+                    [("include", &filter.include), ("exclude", &filter.exclude)]
+                {
+                    let Some(list) = list else { continue };
+                    if list.len() > limits.max_globs_per_list {
+                        return Err(source.error_at(
+                            &format!(
+                                "repositories[{r}].pipelines[{p}].{filter_name}.{list_name}[{}]",
+                                limits.max_globs_per_list
+                            ),
+                            format!(
+                                "pipeline `{}`: {} globs, over the limit of {} per list",
+                                pipeline.name,
+                                list.len(),
+                                limits.max_globs_per_list
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Compiles one pipeline's filters, naming the node of any glob that is wrong.
+struct FilterCompiler<'a> {
+    source: &'a config_yaml::Source,
+    limits: &'a RulesLimits,
+    pipeline: &'a str,
+}
+
+impl FilterCompiler<'_> {
+    fn globs(&self, at: &str, list: Option<Vec<String>>) -> Result<Vec<Glob>, RulesError> {
+        list.unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(i, pattern)| {
+                let at = format!("{at}[{i}]");
+                let chars = pattern.chars().count();
+                if chars > self.limits.max_glob_chars {
+                    return Err(self.source.error_at(
+                        &at,
+                        format!(
+                            "the glob is {chars} characters long, over the limit of {}",
+                            self.limits.max_glob_chars
+                        ),
+                    ));
+                }
+                Glob::new(pattern).map_err(|error| self.source.error_at(&at, error))
+            })
+            .collect()
+    }
+
+    fn lists(&self, at: &str, filter: RawFilter) -> Result<(Vec<Glob>, Vec<Glob>), RulesError> {
+        Ok((
+            self.globs(&format!("{at}.include"), filter.include)?,
+            self.globs(&format!("{at}.exclude"), filter.exclude)?,
+        ))
+    }
+
+    fn indexed(&self, at: &str, filter: Option<RawFilter>) -> Result<Filter, RulesError> {
+        let Some(filter) = filter else {
+            return Ok(Filter::everything());
+        };
+        let (include, exclude) = self.lists(at, filter)?;
+        Filter::indexed(include, exclude, self.limits.max_matcher_bytes).map_err(|error| {
+            self.source
+                .error_at(at, format!("pipeline `{}`: {error}", self.pipeline))
         })
+    }
+
+    fn unindexed(&self, at: &str, filter: Option<RawFilter>) -> Result<Filter, RulesError> {
+        let Some(filter) = filter else {
+            return Ok(Filter::everything());
+        };
+        let (include, exclude) = self.lists(at, filter)?;
+        Ok(Filter::unindexed(include, exclude))
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(text: &str) -> Result<RoutingRules, String> {
-        RoutingRules::from_yaml(text, "rules.yaml").map_err(|e| e.to_string())
-    }
-
-    #[test]
-    fn the_seed_cases_are_expressible() {
-        let rules = parse(
-            r#"
-version: 1
-repositories:
-  - name: sandbox
-    pipelines:
-      - name: app
-        paths: { exclude: [readme.md] }
-      - name: codepipeline-customization-sandbox-pipeline-1
-        paths: { include: [config_1.json] }
-      - name: codepipeline-customization-sandbox-pipeline-2
-        paths: { include: [config_2.json] }
-"#,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        let repo = rules
-            .repository("sandbox")
-            .unwrap_or_else(|| panic!("repo"));
-        assert_eq!(repo.pipelines.len(), 3);
-        assert_eq!(
-            repo.pipelines[0].paths.check("readme.md"),
-            FilterVerdict::Excluded("readme.md".into())
-        );
-        assert_eq!(
-            repo.pipelines[0].paths.check("script.py"),
-            FilterVerdict::Included(None)
-        );
-        assert_eq!(
-            repo.pipelines[2].paths.check("config_1.json"),
-            FilterVerdict::NotIncluded
-        );
-        assert_eq!(rules.on_diff_failure, DiffFailurePolicy::StartCandidates);
-    }
-
-    #[test]
-    fn unknown_keys_name_the_line() {
-        let error = parse(
-            "version: 1\nrepositories:\n  - name: r\n    pipelines:\n      - name: p\n        path: { include: [a] }\n",
-        )
-        .err()
-        .unwrap_or_default();
-        assert!(error.starts_with("rules.yaml:6:"), "{error}");
-        assert!(error.contains("unknown field `path`"), "{error}");
-    }
-
-    #[test]
-    fn bad_globs_name_the_line_and_the_problem() {
-        let error = parse(
-            "version: 1\nrepositories:\n  - name: r\n    pipelines:\n      - name: p\n        paths:\n          include:\n            - \"src/[ab\"\n",
-        )
-        .err()
-        .unwrap_or_default();
-        assert!(error.starts_with("rules.yaml:8:"), "{error}");
-        assert!(error.contains("missing `]`"), "{error}");
-    }
-
-    #[test]
-    fn wrong_types_and_bad_yaml_are_errors() {
-        for (text, expected) in [
-            ("version: 1\nrepositories: 3\n", "rules.yaml:2:"),
-            ("version: [1\n", "rules.yaml:"),
-            ("version: 1\n", "missing field `repositories`"),
-            ("version: 2\nrepositories: []\n", "unsupported version 2"),
-            (
-                "version: 1\non_diff_failure: maybe\nrepositories: []\n",
-                "unknown variant `maybe`",
-            ),
-            (
-                "version: 1\nrepositories:\n  - name: r\n    pipelines:\n      - name: 'bad name'\n",
-                "not a valid pipeline name",
-            ),
-            (
-                "version: 1\nrepositories:\n  - name: r\n    pipelines:\n      - name: p\n      - name: p\n",
-                "pipeline `p` is listed twice",
-            ),
-            (
-                "version: 1\nrepositories:\n  - name: r\n    pipelines: []\n  - name: r\n    pipelines: []\n",
-                "repository `r` is listed twice",
-            ),
-        ] {
-            let error = parse(text).err().unwrap_or_default();
-            assert!(error.contains(expected), "{text:?}: {error}");
-        }
-    }
-
-    #[test]
-    fn missing_file_is_a_clear_error() {
-        let error = RoutingRules::from_path(Path::new("/nonexistent/rules.yaml"))
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(
-            error.starts_with("/nonexistent/rules.yaml: cannot read"),
-            "{error}"
-        );
-    }
-
-    #[test]
-    fn pipeline_names_are_listed_once() {
-        let rules = parse(
-            "version: 1\nrepositories:\n  - name: a\n    pipelines: [{name: p}, {name: q}]\n  - name: b\n    pipelines: [{name: p}]\n",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(rules.pipeline_names(), vec!["p", "q"]);
-    }
-}
+mod tests;

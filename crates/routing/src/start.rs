@@ -9,7 +9,7 @@ use crate::rules::RoutingRules;
 
 /// What happened when a pipeline was started.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "outcome", rename_all = "kebab-case")]
+#[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum StartOutcome {
     /// CodePipeline accepted the start.
     Started {

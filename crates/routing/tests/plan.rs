@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use pipeline_routing::start::start_requests;
 use pipeline_routing::{
-    ChangeSource, DiffBase, DiffFailurePolicy, DiffPage, DiffRequest, PipelineStarter, PlanOptions,
-    Push, Reason, Reference, ReferenceChange, RoutingPlan, RoutingRules, SourceError, StartOutcome,
-    StartRequest, Verdict, plan_push, start_pipelines,
+    ChangeSource, Decision, DiffBase, DiffFailurePolicy, DiffPage, DiffRequest, PipelineStarter,
+    PlanOptions, Push, Reason, Reference, ReferenceChange, RoutingPlan, RoutingRules, SourceError,
+    StartOutcome, StartRequest, plan_push, start_pipelines,
 };
 
 const RULES: &str = r#"
@@ -149,10 +149,10 @@ async fn plan_of(rules: &RoutingRules, push: &Push, repo: &Repo) -> RoutingPlan 
     plan_push(rules, push, repo, &PlanOptions::default()).await
 }
 
-fn verdicts(plan: &RoutingPlan) -> Vec<(&str, Verdict, Reason)> {
+fn decisions_of(plan: &RoutingPlan) -> Vec<(&str, Decision, Reason)> {
     plan.decisions
         .iter()
-        .map(|d| (d.pipeline.as_str(), d.verdict, d.reason))
+        .map(|d| (d.pipeline.as_str(), d.decision, d.reason))
         .collect()
 }
 
@@ -161,12 +161,12 @@ async fn an_update_starts_only_the_pipelines_whose_paths_changed() {
     let repo = Repo::default().diff(Some("c1"), "c2", &[&["api/main.go", "README.md"]]);
     let plan = plan_of(&rules(), &main_update(), &repo).await;
     assert_eq!(
-        verdicts(&plan),
+        decisions_of(&plan),
         vec![
-            ("api", Verdict::Start, Reason::PathMatched),
-            ("web", Verdict::Skip, Reason::NoMatchingPath),
-            ("nightly", Verdict::Start, Reason::NoPathFilter),
-            ("release", Verdict::Skip, Reason::BranchExcluded),
+            ("api", Decision::Start, Reason::PathMatched),
+            ("web", Decision::Skip, Reason::NoMatchingPath),
+            ("nightly", Decision::Start, Reason::NoPathFilter),
+            ("release", Decision::Skip, Reason::BranchExcluded),
         ]
     );
     assert_eq!(plan.decisions[0].matched.as_deref(), Some("api/main.go"));
@@ -185,10 +185,10 @@ async fn deleted_and_renamed_paths_count() {
     // ChangeSource would: every before and after path.
     let repo = Repo::default().diff(Some("c1"), "c2", &[&["web/old.js"]]);
     let plan = plan_of(&rules(), &main_update(), &repo).await;
-    assert_eq!(plan.decisions[1].verdict, Verdict::Start);
+    assert_eq!(plan.decisions[1].decision, Decision::Start);
     let repo = Repo::default().diff(Some("c1"), "c2", &[&["web/app.js", "lib/app.js"]]);
     let plan = plan_of(&rules(), &main_update(), &repo).await;
-    assert_eq!(plan.decisions[1].verdict, Verdict::Start);
+    assert_eq!(plan.decisions[1].decision, Decision::Start);
 }
 
 #[tokio::test]
@@ -199,8 +199,8 @@ async fn every_page_is_read_until_every_pipeline_is_decided() {
         &[&["docs/a.md"], &["api/x.go"], &["web/y.js"], &["web/z.js"]],
     );
     let plan = plan_of(&rules(), &main_update(), &repo).await;
-    assert_eq!(plan.decisions[0].verdict, Verdict::Start);
-    assert_eq!(plan.decisions[1].verdict, Verdict::Start);
+    assert_eq!(plan.decisions[0].decision, Decision::Start);
+    assert_eq!(plan.decisions[1].decision, Decision::Start);
     // Both decided on page 3: page 4 is never asked for.
     assert_eq!(plan.pages_read, 3);
     assert!(!plan.diff_complete);
@@ -215,8 +215,8 @@ async fn every_page_is_read_until_every_pipeline_is_decided() {
     let plan = plan_of(&rules(), &main_update(), &repo).await;
     assert_eq!(plan.pages_read, 3);
     assert!(plan.diff_complete);
-    assert_eq!(plan.decisions[1].verdict, Verdict::Start);
-    assert_eq!(plan.decisions[0].verdict, Verdict::Skip);
+    assert_eq!(plan.decisions[1].decision, Decision::Start);
+    assert_eq!(plan.decisions[0].decision, Decision::Skip);
 }
 
 #[tokio::test]
@@ -238,8 +238,8 @@ async fn a_new_branch_is_compared_with_its_merge_base() {
             commit: "base".into()
         }
     );
-    assert_eq!(plan.decisions[1].verdict, Verdict::Start);
-    assert_eq!(plan.decisions[0].verdict, Verdict::Skip);
+    assert_eq!(plan.decisions[1].decision, Decision::Start);
+    assert_eq!(plan.decisions[0].decision, Decision::Skip);
 }
 
 #[tokio::test]
@@ -258,7 +258,7 @@ async fn a_new_branch_without_merge_base_uses_the_first_parent_and_a_root_commit
             commit: "parent".into()
         }
     );
-    assert_eq!(plan.decisions[0].verdict, Verdict::Start);
+    assert_eq!(plan.decisions[0].decision, Decision::Start);
 
     // The first push of a repository: a root commit on the default branch.
     let repo = Repo::default().diff(None, "c2", &[&["api/a.go", "web/b.js"]]);
@@ -306,7 +306,7 @@ async fn deletes_merges_and_unconfigured_tags_start_nothing_and_say_why() {
     assert!(
         plan.decisions
             .iter()
-            .all(|d| d.verdict == Verdict::Skip && d.reason == Reason::ReferenceDeleted)
+            .all(|d| d.decision == Decision::Skip && d.reason == Reason::ReferenceDeleted)
     );
 
     let merge = push(
@@ -328,12 +328,12 @@ async fn deletes_merges_and_unconfigured_tags_start_nothing_and_say_why() {
     );
     let plan = plan_of(&rules(), &tag, &repo).await;
     assert_eq!(
-        verdicts(&plan),
+        decisions_of(&plan),
         vec![
-            ("api", Verdict::Skip, Reason::TagsNotConfigured),
-            ("web", Verdict::Skip, Reason::TagsNotConfigured),
-            ("nightly", Verdict::Skip, Reason::TagsNotConfigured),
-            ("release", Verdict::Start, Reason::TagMatched),
+            ("api", Decision::Skip, Reason::TagsNotConfigured),
+            ("web", Decision::Skip, Reason::TagsNotConfigured),
+            ("nightly", Decision::Skip, Reason::TagsNotConfigured),
+            ("release", Decision::Start, Reason::TagMatched),
         ]
     );
     assert!(repo.requests().is_empty(), "no diff is read for these");
@@ -356,7 +356,7 @@ async fn branches_outside_the_filters_start_nothing() {
         Some("c1"),
     );
     let plan = plan_of(&rules(), &push, &repo).await;
-    assert!(plan.decisions.iter().all(|d| d.verdict == Verdict::Skip));
+    assert!(plan.decisions.iter().all(|d| d.decision == Decision::Skip));
     assert_eq!(plan.decisions[0].reason, Reason::BranchNotIncluded);
     assert!(repo.requests().is_empty(), "no candidate, no diff");
 }
@@ -379,21 +379,21 @@ async fn an_unreadable_diff_follows_the_policy() {
     let plan = plan_of(&rules(), &main_update(), &repo).await;
     assert!(matches!(plan.diff_base, DiffBase::Unavailable { .. }));
     assert_eq!(
-        verdicts(&plan),
+        decisions_of(&plan),
         vec![
-            ("api", Verdict::Start, Reason::DiffUnavailable),
-            ("web", Verdict::Start, Reason::DiffUnavailable),
-            ("nightly", Verdict::Start, Reason::NoPathFilter),
-            ("release", Verdict::Skip, Reason::BranchExcluded),
+            ("api", Decision::Start, Reason::DiffUnavailable),
+            ("web", Decision::Start, Reason::DiffUnavailable),
+            ("nightly", Decision::Start, Reason::NoPathFilter),
+            ("release", Decision::Skip, Reason::BranchExcluded),
         ]
     );
 
     let mut strict = rules();
     strict.on_diff_failure = DiffFailurePolicy::StartNone;
     let plan = plan_push(&strict, &main_update(), &repo, &PlanOptions::default()).await;
-    assert_eq!(plan.decisions[0].verdict, Verdict::Skip);
+    assert_eq!(plan.decisions[0].decision, Decision::Skip);
     assert_eq!(plan.decisions[0].reason, Reason::DiffUnavailable);
-    assert_eq!(plan.decisions[2].verdict, Verdict::Start);
+    assert_eq!(plan.decisions[2].decision, Decision::Start);
 }
 
 #[tokio::test]
@@ -415,9 +415,9 @@ async fn running_out_of_time_keeps_what_was_decided_and_applies_the_policy_to_th
     };
     assert!(error.contains("gave up"), "{error}");
     assert_eq!(plan.decisions[0].reason, Reason::PathMatched);
-    assert_eq!(plan.decisions[0].verdict, Verdict::Start);
+    assert_eq!(plan.decisions[0].decision, Decision::Start);
     assert_eq!(plan.decisions[1].reason, Reason::DiffUnavailable);
-    assert_eq!(plan.decisions[1].verdict, Verdict::Skip);
+    assert_eq!(plan.decisions[1].decision, Decision::Skip);
 }
 
 /// Records starts; fails the pipelines it is told to.
