@@ -42,7 +42,7 @@ fn start_server() -> String {
         .spawn();
     if let Err(error) = spawned {
         panic!(
-            "cannot start moto_server ({error}): run the suite with scripts/test.sh, or `pip install \"moto[server]>=5.2.5\"`"
+            "cannot start moto_server ({error}): run the suite with scripts/test.sh, or `pip install -c scripts/constraints.txt \"moto[server]\"`"
         );
     }
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use aws_lambda_events::event::sqs::SqsBatchResponse;
+use function_support::ErrorType;
 use serde::Serialize;
 
 use crate::handler::HandlerError;
