@@ -270,14 +270,7 @@ async fn ssm_parameter(prefix: &str, value: &str) -> String {
 
 /// How many executions moto has of `pipeline`.
 async fn executions(pipeline: &str) -> usize {
-    sdk::codepipeline(&moto::endpoint())
-        .list_pipeline_executions()
-        .pipeline_name(pipeline)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("ListPipelineExecutions {pipeline}: {e:?}"))
-        .pipeline_execution_summaries()
-        .len()
+    moto::pipeline_execution_ids(pipeline).await.len()
 }
 
 /// The names of the pipelines the response says were started, sorted.

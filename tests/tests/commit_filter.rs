@@ -302,27 +302,13 @@ async fn unreadable_diff(policy: &str) -> (Vec<String>, HandlerOutput) {
         3,
         "the SDK retried twice"
     );
-    let codepipeline = sdk::codepipeline(&moto);
     let mut with_executions = Vec::new();
     for name in [&api, &web, &always] {
-        if executions(&codepipeline, name).await.len() == 1 {
+        if moto::pipeline_execution_ids(name).await.len() == 1 {
             with_executions.push(name.split('-').next().unwrap_or_default().to_owned());
         }
     }
     (with_executions, output)
-}
-
-async fn executions(client: &aws_sdk_codepipeline::Client, pipeline: &str) -> Vec<String> {
-    client
-        .list_pipeline_executions()
-        .pipeline_name(pipeline)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("ListPipelineExecutions {pipeline}: {e:?}"))
-        .pipeline_execution_summaries()
-        .iter()
-        .filter_map(|s| s.pipeline_execution_id().map(str::to_owned))
-        .collect()
 }
 
 #[tokio::test]
@@ -370,10 +356,9 @@ async fn codepipeline_runs_exactly_the_matching_pipelines_once_each() {
         push_to_main(),
     )
     .await;
-    let codepipeline = sdk::codepipeline(&moto);
     let mut counts = Vec::new();
     for name in &names {
-        counts.push(executions(&codepipeline, name).await.len());
+        counts.push(moto::pipeline_execution_ids(name).await.len());
     }
     assert_eq!(counts, [1, 1, 1, 0]);
     // The execution ids the handler reports are CodePipeline's.
@@ -384,7 +369,7 @@ async fn codepipeline_runs_exactly_the_matching_pipelines_once_each() {
         } = start
         {
             assert_eq!(
-                executions(&codepipeline, pipeline).await,
+                moto::pipeline_execution_ids(pipeline).await,
                 std::slice::from_ref(execution_id)
             );
         }
