@@ -98,6 +98,32 @@ impl AwsDouble {
         self.push(target, None, replies);
     }
 
+    /// Replies to every call of `target` with the recorded response `tests/recorded/<path>`.
+    pub fn on_recorded(&self, target: &str, path: &str) {
+        self.on(target, vec![Reply::recorded(path)]);
+    }
+
+    /// Scripts the four recorded pages of `GetDifferences` for the push to main
+    /// (`codecommit/get-differences-page-{1..4}.json`), answering by the request's
+    /// `NextToken`, for the calls whose body also satisfies `when`.
+    pub fn on_diff_pages(&self, when: impl Fn(&Value) -> bool + Clone + Send + 'static) {
+        for (token, page) in [
+            (None, 1),
+            (Some("eyJwYWdlIjoyfQ=="), 2),
+            (Some("eyJwYWdlIjozfQ=="), 3),
+            (Some("eyJwYWdlIjo0fQ=="), 4),
+        ] {
+            let when = when.clone();
+            self.on_matching(
+                crate::target::GET_DIFFERENCES,
+                move |body| when(body) && body.get("NextToken").and_then(Value::as_str) == token,
+                vec![Reply::recorded(&format!(
+                    "codecommit/get-differences-page-{page}.json"
+                ))],
+            );
+        }
+    }
+
     /// Like [`AwsDouble::on`], for the calls whose JSON body satisfies `when`. Scripts are
     /// tried in the order they were added.
     pub fn on_matching(

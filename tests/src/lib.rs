@@ -7,11 +7,13 @@
 //! `GetMergeOptions`, CodePipeline `PutApprovalResult`) from recorded responses.
 
 pub mod double;
+pub mod files;
 pub mod git;
 pub mod http;
 pub mod moto;
 pub mod runtime;
 pub mod sdk;
 pub mod slack;
+pub mod target;
 
 pub use double::{AwsDouble, Reply};

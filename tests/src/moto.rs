@@ -100,3 +100,17 @@ pub fn unique(prefix: &str) -> String {
         nanos % 100_000
     )
 }
+
+/// The ids of moto's executions of `pipeline` (CodePipeline `ListPipelineExecutions`).
+pub async fn pipeline_execution_ids(pipeline: &str) -> Vec<String> {
+    crate::sdk::codepipeline(&endpoint())
+        .list_pipeline_executions()
+        .pipeline_name(pipeline)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("ListPipelineExecutions {pipeline}: {e:?}"))
+        .pipeline_execution_summaries()
+        .iter()
+        .filter_map(|s| s.pipeline_execution_id().map(str::to_owned))
+        .collect()
+}

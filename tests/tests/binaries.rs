@@ -17,21 +17,18 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
     KeyType, Projection, ProjectionType, ScalarAttributeType,
 };
+use integration_tests::files::{repository_file, sample_event as sample};
 use integration_tests::runtime::{Invocation, RuntimeApi};
 use integration_tests::slack::SlackServer;
+use integration_tests::target::{
+    GET_COMMIT, GET_DIFFERENCES, GET_MERGE_OPTIONS, GET_PIPELINE_EXECUTION as GET_EXECUTION,
+    GET_PIPELINE_STATE as GET_STATE, GET_REPOSITORY, PUT_APPROVAL_RESULT as PUT_RESULT,
+};
 use integration_tests::{AwsDouble, Reply, moto, sdk};
 use pipeline_metrics::row::{self, Row, Source};
 use serde_json::{Value, json};
 use slack_approval::message::{APPROVE_ACTION_ID, REJECT_ACTION_ID};
 use slack_approval::{ApprovalRef, SigningSecret};
-
-const GET_DIFFERENCES: &str = "CodeCommit_20150413.GetDifferences";
-const GET_MERGE_OPTIONS: &str = "CodeCommit_20150413.GetMergeOptions";
-const GET_REPOSITORY: &str = "CodeCommit_20150413.GetRepository";
-const GET_COMMIT: &str = "CodeCommit_20150413.GetCommit";
-const GET_STATE: &str = "CodePipeline_20150709.GetPipelineState";
-const GET_EXECUTION: &str = "CodePipeline_20150709.GetPipelineExecution";
-const PUT_RESULT: &str = "CodePipeline_20150709.PutApprovalResult";
 
 /// How long one invocation may take before the test fails (a debug binary, a shared
 /// machine; a healthy run takes well under a second).
@@ -254,19 +251,6 @@ async fn eventually(mut condition: impl FnMut() -> bool) -> bool {
     true
 }
 
-fn sample(path: &str) -> Value {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../events")
-        .join(path);
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
-}
-
-fn repository_file(path: &str) -> String {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path);
-    std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
-}
-
 /// Puts `value` in moto's SSM under a unique name; returns the name.
 async fn ssm_parameter(prefix: &str, value: &str) -> String {
     let name = format!("/{}", moto::unique(prefix));
@@ -286,14 +270,7 @@ async fn ssm_parameter(prefix: &str, value: &str) -> String {
 
 /// How many executions moto has of `pipeline`.
 async fn executions(pipeline: &str) -> usize {
-    sdk::codepipeline(&moto::endpoint())
-        .list_pipeline_executions()
-        .pipeline_name(pipeline)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("ListPipelineExecutions {pipeline}: {e:?}"))
-        .pipeline_execution_summaries()
-        .len()
+    moto::pipeline_execution_ids(pipeline).await.len()
 }
 
 /// The names of the pipelines the response says were started, sorted.
@@ -337,24 +314,8 @@ async fn commit_filter_starts_the_pipelines_the_shipped_rules_pick_for_each_samp
     // CodeCommit (moto has no GetDifferences): the four recorded pages of the push to
     // main, answered by NextToken; the new branch's diff against its merge base.
     let double = AwsDouble::start().await;
-    for (token, page) in [
-        (None, 1),
-        (Some("eyJwYWdlIjoyfQ=="), 2),
-        (Some("eyJwYWdlIjozfQ=="), 3),
-        (Some("eyJwYWdlIjo0fQ=="), 4),
-    ] {
-        let commit = main_commit.clone();
-        double.on_matching(
-            GET_DIFFERENCES,
-            move |body| {
-                body["afterCommitSpecifier"] == commit.as_str()
-                    && body.get("NextToken").and_then(Value::as_str) == token
-            },
-            vec![Reply::recorded(&format!(
-                "codecommit/get-differences-page-{page}.json"
-            ))],
-        );
-    }
+    let commit = main_commit.clone();
+    double.on_diff_pages(move |body| body["afterCommitSpecifier"] == commit.as_str());
     let commit = branch_commit.clone();
     double.on_matching(
         GET_DIFFERENCES,
@@ -363,14 +324,8 @@ async fn commit_filter_starts_the_pipelines_the_shipped_rules_pick_for_each_samp
             "codecommit/get-differences-new-branch.json",
         )],
     );
-    double.on(
-        GET_MERGE_OPTIONS,
-        vec![Reply::recorded("codecommit/get-merge-options.json")],
-    );
-    double.on(
-        GET_REPOSITORY,
-        vec![Reply::recorded("codecommit/get-repository.json")],
-    );
+    double.on_recorded(GET_MERGE_OPTIONS, "codecommit/get-merge-options.json");
+    double.on_recorded(GET_REPOSITORY, "codecommit/get-repository.json");
 
     let mut function = Function::start(
         "commit-filter",
@@ -575,22 +530,12 @@ async fn approval_requester_posts_the_sample_approval_with_buttons_and_records_i
     let slack = SlackServer::start().await;
     slack.add_user("carol@example.com", "U0CAROL");
     let double = AwsDouble::start().await;
-    double.on(
-        GET_STATE,
-        vec![Reply::recorded(
-            "codepipeline/get-pipeline-state-approval.json",
-        )],
-    );
-    double.on(
+    double.on_recorded(GET_STATE, "codepipeline/get-pipeline-state-approval.json");
+    double.on_recorded(
         GET_EXECUTION,
-        vec![Reply::recorded(
-            "codepipeline/get-pipeline-execution-approval.json",
-        )],
+        "codepipeline/get-pipeline-execution-approval.json",
     );
-    double.on(
-        GET_COMMIT,
-        vec![Reply::recorded("codecommit/get-commit-approval.json")],
-    );
+    double.on_recorded(GET_COMMIT, "codecommit/get-commit-approval.json");
     let (env, table) = approval_settings(&slack, &double).await;
     let mut function = Function::start("approval-requester", &env).await;
 
@@ -741,10 +686,7 @@ fn signed_approve_click(slack: &SlackServer) -> Value {
 async fn approval_handler_refuses_an_unsigned_click_and_approves_a_signed_one() {
     let slack = SlackServer::start().await;
     let double = AwsDouble::start().await;
-    double.on(
-        PUT_RESULT,
-        vec![Reply::recorded("codepipeline/put-approval-result.json")],
-    );
+    double.on_recorded(PUT_RESULT, "codepipeline/put-approval-result.json");
     let (env, _table) = approval_settings(&slack, &double).await;
     let mut function = Function::start("approval-handler", &env).await;
 

@@ -11,25 +11,19 @@ use commit_filter::aws::{
 use commit_filter::config::RulesLocation;
 use commit_filter::{CommitFilter, HandlerError, HandlerOutput};
 use function_support::{ErrorType, LoadTextError};
-use integration_tests::{AwsDouble, Reply, moto, sdk};
+use integration_tests::target::{
+    GET_COMMIT, GET_DIFFERENCES, GET_MERGE_OPTIONS, GET_REPOSITORY, START_EXECUTION as START,
+};
+use integration_tests::{AwsDouble, Reply, files, moto, sdk};
 use pipeline_routing::{Decision, Reason, RoutingRules};
 use serde_json::{Value, json};
-
-const GET_DIFFERENCES: &str = "CodeCommit_20150413.GetDifferences";
-const GET_MERGE_OPTIONS: &str = "CodeCommit_20150413.GetMergeOptions";
-const GET_REPOSITORY: &str = "CodeCommit_20150413.GetRepository";
-const GET_COMMIT: &str = "CodeCommit_20150413.GetCommit";
-const START: &str = "CodePipeline_20150709.StartPipelineExecution";
 
 const OLD: &str = "9a4c7e2b1d0f3a6c8e5b2d9f7a1c4e0b3d6f8a25";
 const NEW: &str = "e3b1f6a2c9d84e7f0a5b3c2d1e9f8a7b6c5d4e3f";
 
+/// The sample event `events/commit-filter/<name>`.
 fn sample_event(name: &str) -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../events/commit-filter")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    files::sample_event(&format!("commit-filter/{name}"))
 }
 
 /// `events/commit-filter/push-main.json`: main moved from OLD to NEW.
@@ -74,6 +68,25 @@ fn function(
     }
 }
 
+/// The function with CodeCommit and CodePipeline both on the double, diffs in default pages.
+fn on_double(
+    rules: Arc<RoutingRules>,
+    double: &AwsDouble,
+) -> CommitFilter<CodeCommitSource, CodePipelineStarter, MaybeSns> {
+    function(rules, &double.endpoint(), &double.endpoint(), None)
+}
+
+/// Handles `event`; the invocation must succeed.
+async fn handle(
+    function: &CommitFilter<CodeCommitSource, CodePipelineStarter, MaybeSns>,
+    event: Value,
+) -> HandlerOutput {
+    function
+        .handle(event, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 fn started(output: &HandlerOutput) -> Vec<String> {
     let mut names: Vec<String> = output.plan.starts().map(|d| d.pipeline.clone()).collect();
     names.sort();
@@ -82,29 +95,11 @@ fn started(output: &HandlerOutput) -> Vec<String> {
 
 /// Scripts the four recorded pages, answering by the request's `NextToken`.
 fn script_four_pages(double: &AwsDouble) {
-    for (token, page) in [
-        (None, 1),
-        (Some("eyJwYWdlIjoyfQ=="), 2),
-        (Some("eyJwYWdlIjozfQ=="), 3),
-        (Some("eyJwYWdlIjo0fQ=="), 4),
-    ] {
-        double.on_matching(
-            GET_DIFFERENCES,
-            move |body| body.get("NextToken").and_then(Value::as_str) == token,
-            vec![Reply::recorded(&format!(
-                "codecommit/get-differences-page-{page}.json"
-            ))],
-        );
-    }
+    double.on_diff_pages(|_| true);
 }
 
 fn start_ok(double: &AwsDouble) {
-    double.on(
-        START,
-        vec![Reply::recorded(
-            "codepipeline/start-pipeline-execution.json",
-        )],
-    );
+    double.on_recorded(START, "codepipeline/start-pipeline-execution.json");
 }
 
 #[tokio::test]
@@ -121,10 +116,8 @@ async fn every_page_is_read_until_every_pipeline_is_decided_and_deletes_and_rena
         ],
         "start-candidates",
     );
-    let output = function(rules, &double.endpoint(), &double.endpoint(), Some(2))
-        .handle(push_to_main(), None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let function = function(rules, &double.endpoint(), &double.endpoint(), Some(2));
+    let output = handle(&function, push_to_main()).await;
     assert_eq!(started(&output), ["api", "docs", "web"]);
     assert_eq!(
         output.plan.decisions[0].matched.as_deref(),
@@ -172,10 +165,7 @@ async fn paging_stops_at_the_first_page_when_it_decides_everything() {
         &[("api", &["services/api/**"]), ("docs", &["docs/**"])],
         "start-candidates",
     );
-    let output = function(rules, &double.endpoint(), &double.endpoint(), None)
-        .handle(push_to_main(), None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let output = handle(&on_double(rules, &double), push_to_main()).await;
     assert_eq!(started(&output), ["api", "docs"]);
     assert_eq!(double.requests(GET_DIFFERENCES).len(), 1);
     assert!(!output.plan.diff_complete);
@@ -187,10 +177,7 @@ async fn a_pipeline_that_matches_nothing_needs_every_page_and_is_skipped() {
     script_four_pages(&double);
     start_ok(&double);
     let rules = rules(&[("infra", &["infra/**"])], "start-candidates");
-    let output = function(rules, &double.endpoint(), &double.endpoint(), None)
-        .handle(push_to_main(), None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let output = handle(&on_double(rules, &double), push_to_main()).await;
     assert!(started(&output).is_empty());
     assert_eq!(output.plan.decisions[0].reason, Reason::NoMatchingPath);
     assert_eq!(double.requests(GET_DIFFERENCES).len(), 4);
@@ -200,19 +187,11 @@ async fn a_pipeline_that_matches_nothing_needs_every_page_and_is_skipped() {
 #[tokio::test]
 async fn a_new_branch_is_diffed_against_its_merge_base_with_the_default_branch() {
     let double = AwsDouble::start().await;
-    double.on(
-        GET_REPOSITORY,
-        vec![Reply::recorded("codecommit/get-repository.json")],
-    );
-    double.on(
-        GET_MERGE_OPTIONS,
-        vec![Reply::recorded("codecommit/get-merge-options.json")],
-    );
-    double.on(
+    double.on_recorded(GET_REPOSITORY, "codecommit/get-repository.json");
+    double.on_recorded(GET_MERGE_OPTIONS, "codecommit/get-merge-options.json");
+    double.on_recorded(
         GET_DIFFERENCES,
-        vec![Reply::recorded(
-            "codecommit/get-differences-new-branch.json",
-        )],
+        "codecommit/get-differences-new-branch.json",
     );
     start_ok(&double);
     let event = sample_event("new-branch.json");
@@ -224,10 +203,7 @@ async fn a_new_branch_is_diffed_against_its_merge_base_with_the_default_branch()
         &[("web", &["services/web/**"]), ("api", &["services/api/**"])],
         "start-none",
     );
-    let output = function(rules, &double.endpoint(), &double.endpoint(), None)
-        .handle(event, None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let output = handle(&on_double(rules, &double), event).await;
     assert_eq!(started(&output), ["web"]);
 
     assert_eq!(
@@ -249,10 +225,7 @@ async fn a_new_branch_is_diffed_against_its_merge_base_with_the_default_branch()
 async fn a_new_branch_without_merge_base_falls_back_to_the_first_parent_and_a_root_commit_to_every_file()
  {
     let double = AwsDouble::start().await;
-    double.on(
-        GET_REPOSITORY,
-        vec![Reply::recorded("codecommit/get-repository.json")],
-    );
+    double.on_recorded(GET_REPOSITORY, "codecommit/get-repository.json");
     double.on(
         GET_MERGE_OPTIONS,
         vec![Reply::error(
@@ -261,23 +234,14 @@ async fn a_new_branch_without_merge_base_falls_back_to_the_first_parent_and_a_ro
             "main does not exist",
         )],
     );
-    double.on(
-        GET_COMMIT,
-        vec![Reply::recorded("codecommit/get-commit-root.json")],
-    );
-    double.on(
-        GET_DIFFERENCES,
-        vec![Reply::recorded("codecommit/get-differences-root.json")],
-    );
+    double.on_recorded(GET_COMMIT, "codecommit/get-commit-root.json");
+    double.on_recorded(GET_DIFFERENCES, "codecommit/get-differences-root.json");
     start_ok(&double);
     let rules = rules(
         &[("api", &["services/api/**"]), ("infra", &["infra/**"])],
         "start-candidates",
     );
-    let output = function(rules, &double.endpoint(), &double.endpoint(), None)
-        .handle(sample_event("new-branch.json"), None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let output = handle(&on_double(rules, &double), sample_event("new-branch.json")).await;
     assert_eq!(started(&output), ["api"]);
     let diff = &double.requests(GET_DIFFERENCES)[0];
     assert!(
@@ -302,10 +266,7 @@ async fn throttling_is_retried_by_the_sdk_and_then_the_diff_is_read() {
         &[("api", &["services/api/**"]), ("web", &["services/web/**"])],
         "start-none",
     );
-    let output = function(rules, &double.endpoint(), &double.endpoint(), None)
-        .handle(push_to_main(), None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let output = handle(&on_double(rules, &double), push_to_main()).await;
     assert_eq!(started(&output), ["api"]);
     assert_eq!(output.plan.decisions[1].reason, Reason::NoMatchingPath);
     assert_eq!(double.requests(GET_DIFFERENCES).len(), 3);
@@ -331,36 +292,23 @@ async fn unreadable_diff(policy: &str) -> (Vec<String>, HandlerOutput) {
         policy,
     );
     let moto = moto::endpoint();
-    let output = function(rules, &double.endpoint(), &moto, None)
-        .handle(push_to_main(), None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let output = handle(
+        &function(rules, &double.endpoint(), &moto, None),
+        push_to_main(),
+    )
+    .await;
     assert_eq!(
         double.requests(GET_DIFFERENCES).len(),
         3,
         "the SDK retried twice"
     );
-    let codepipeline = sdk::codepipeline(&moto);
     let mut with_executions = Vec::new();
     for name in [&api, &web, &always] {
-        if executions(&codepipeline, name).await.len() == 1 {
+        if moto::pipeline_execution_ids(name).await.len() == 1 {
             with_executions.push(name.split('-').next().unwrap_or_default().to_owned());
         }
     }
     (with_executions, output)
-}
-
-async fn executions(client: &aws_sdk_codepipeline::Client, pipeline: &str) -> Vec<String> {
-    client
-        .list_pipeline_executions()
-        .pipeline_name(pipeline)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("ListPipelineExecutions {pipeline}: {e:?}"))
-        .pipeline_execution_summaries()
-        .iter()
-        .filter_map(|s| s.pipeline_execution_id().map(str::to_owned))
-        .collect()
 }
 
 #[tokio::test]
@@ -403,14 +351,14 @@ async fn codepipeline_runs_exactly_the_matching_pipelines_once_each() {
         "start-none",
     );
     let moto = moto::endpoint();
-    let output = function(rules, &double.endpoint(), &moto, None)
-        .handle(push_to_main(), None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let codepipeline = sdk::codepipeline(&moto);
+    let output = handle(
+        &function(rules, &double.endpoint(), &moto, None),
+        push_to_main(),
+    )
+    .await;
     let mut counts = Vec::new();
     for name in &names {
-        counts.push(executions(&codepipeline, name).await.len());
+        counts.push(moto::pipeline_execution_ids(name).await.len());
     }
     assert_eq!(counts, [1, 1, 1, 0]);
     // The execution ids the handler reports are CodePipeline's.
@@ -421,7 +369,7 @@ async fn codepipeline_runs_exactly_the_matching_pipelines_once_each() {
         } = start
         {
             assert_eq!(
-                executions(&codepipeline, pipeline).await,
+                moto::pipeline_execution_ids(pipeline).await,
                 std::slice::from_ref(execution_id)
             );
         }
@@ -437,21 +385,12 @@ async fn a_redelivered_event_sends_the_same_idempotency_token() {
         &[("api", &["services/api/**"]), ("docs", &["docs/**"])],
         "start-none",
     );
-    let function = function(rules, &double.endpoint(), &double.endpoint(), None);
-    function
-        .handle(push_to_main(), None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    function
-        .handle(push_to_main(), None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let function = on_double(rules, &double);
+    handle(&function, push_to_main()).await;
+    handle(&function, push_to_main()).await;
     let mut other = push_to_main();
     other["id"] = json!("another-event-id");
-    function
-        .handle(other, None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    handle(&function, other).await;
 
     let tokens: Vec<(String, String)> = double
         .requests(START)
@@ -494,7 +433,7 @@ async fn a_failed_start_fails_the_invocation_and_names_the_pipeline() {
         &[("api", &["services/api/**"]), ("docs", &["docs/**"])],
         "start-none",
     );
-    let error = function(rules, &double.endpoint(), &double.endpoint(), None)
+    let error = on_double(rules, &double)
         .handle(push_to_main(), None)
         .await
         .err()
@@ -515,7 +454,7 @@ async fn a_failed_start_fails_the_invocation_and_names_the_pipeline() {
 async fn malformed_events_are_rejected_without_calling_aws() {
     let double = AwsDouble::start().await;
     let rules = rules(&[("api", &["services/api/**"])], "start-candidates");
-    let function = function(rules, &double.endpoint(), &double.endpoint(), None);
+    let function = on_double(rules, &double);
     let mut wrong_kind = push_to_main();
     wrong_kind["detail-type"] = json!("CodeCommit Pull Request State Change");
     let mut unknown_change = push_to_main();
@@ -551,7 +490,7 @@ async fn deletes_tags_and_merge_commits_start_nothing_and_call_nothing() {
         &[("api", &["services/api/**"]), ("all", &[])],
         "start-candidates",
     );
-    let function = function(rules, &double.endpoint(), &double.endpoint(), None);
+    let function = on_double(rules, &double);
     for (file, reason) in [
         ("branch-deleted.json", Reason::ReferenceDeleted),
         ("tag-created.json", Reason::TagsNotConfigured),
@@ -646,12 +585,9 @@ async fn the_routing_summary_is_published_to_sns() {
         &[("api", &["services/api/**"]), ("infra", &["infra/**"])],
         "start-none",
     );
-    let mut function = function(rules, &double.endpoint(), &double.endpoint(), None);
+    let mut function = on_double(rules, &double);
     function.publisher = MaybeSns::Sns(SnsSummaryPublisher::new(sdk::sns(&moto), topic_arn));
-    function
-        .handle(push_to_main(), None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    handle(&function, push_to_main()).await;
 
     let messages: Value = serde_json::from_str(&moto::fixture(&["read-queue", &queue_url]))
         .unwrap_or_else(|e| panic!("{e}"));

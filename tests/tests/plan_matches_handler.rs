@@ -8,13 +8,21 @@ use std::sync::Arc;
 use commit_filter::CommitFilter;
 use commit_filter::aws::{CodeCommitSource, CodePipelineStarter, MaybeSns};
 use integration_tests::git::TempRepo;
+use integration_tests::target::{GET_DIFFERENCES, GET_MERGE_OPTIONS};
 use integration_tests::{AwsDouble, Reply, moto, sdk};
 use pipeline_router_cli::{PlanRequest, plan};
 use pipeline_routing::RoutingRules;
 use serde_json::{Value, json};
 
-const GET_DIFFERENCES: &str = "CodeCommit_20150413.GetDifferences";
-const GET_MERGE_OPTIONS: &str = "CodeCommit_20150413.GetMergeOptions";
+/// The short names of the fixture's pipelines, in the order of its rules.
+const SHORT_NAMES: [&str; 6] = [
+    "api",
+    "web",
+    "gateway",
+    "readmes",
+    "not-root-readme",
+    "libs",
+];
 
 struct Fixture {
     repo: TempRepo,
@@ -25,15 +33,7 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let repo = TempRepo::new();
-    let short = [
-        "api",
-        "web",
-        "gateway",
-        "readmes",
-        "not-root-readme",
-        "libs",
-    ];
-    let pipelines: Vec<(String, String)> = short
+    let pipelines: Vec<(String, String)> = SHORT_NAMES
         .iter()
         .map(|s| ((*s).to_owned(), moto::unique(s)))
         .collect();
@@ -264,19 +264,7 @@ async fn plan_and_handler_start_the_same_pipelines_on_a_real_history() {
         // `*` stays in one folder: libs/*/src/*.rs does not take src/deep/inner.rs.
         ("main", Some(&c5), &c6, set(&["not-root-readme"])),
         // Several commits at once.
-        (
-            "main",
-            Some(&c0),
-            &c7,
-            set(&[
-                "api",
-                "web",
-                "gateway",
-                "readmes",
-                "not-root-readme",
-                "libs",
-            ]),
-        ),
+        ("main", Some(&c0), &c7, set(&SHORT_NAMES)),
         // A new branch: compared with its merge base with main (c3), not main's head.
         ("feature/login", None, &f2, set(&["web", "not-root-readme"])),
         (

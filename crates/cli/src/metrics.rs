@@ -35,6 +35,21 @@ use pipeline_metrics::row::Row;
 /// The local folder rows are written to and read from by default.
 pub const DEFAULT_DIR: &str = "./out/metrics";
 
+/// Where metrics rows are kept: a local folder (default) or an S3 bucket, below a prefix.
+#[derive(Clone, Debug, clap::Args)]
+pub struct RowStore {
+    /// The local folder of rows, used when no --bucket is given (read: every *.json.gz /
+    /// *.jsonl below it).
+    #[arg(long, default_value = DEFAULT_DIR)]
+    pub dir: PathBuf,
+    /// Use this S3 bucket instead of a local folder.
+    #[arg(long)]
+    pub bucket: Option<String>,
+    /// Key prefix above the dt= partitions (in the bucket).
+    #[arg(long, default_value = DEFAULT_PREFIX)]
+    pub prefix: String,
+}
+
 /// `pipeline-router metrics ...`.
 #[derive(Clone, Debug, clap::Subcommand)]
 pub enum MetricsCommand {
@@ -50,30 +65,18 @@ pub enum MetricsCommand {
         /// Last day (UTC, inclusive; default today).
         #[arg(long, value_parser = parse_date)]
         until: Option<Date>,
-        /// The local folder to write to (when no --bucket is given).
-        #[arg(long, default_value = DEFAULT_DIR)]
-        dir: PathBuf,
-        /// Write to this S3 bucket instead of a local folder.
-        #[arg(long)]
-        bucket: Option<String>,
-        /// Key prefix above the dt= partitions.
-        #[arg(long, default_value = DEFAULT_PREFIX)]
-        prefix: String,
+        /// Where the rows are written.
+        #[command(flatten)]
+        store: RowStore,
         /// The AWS account id to put in the rows (the API does not return it).
         #[arg(long, default_value = "")]
         account: String,
     },
     /// Build the HTML dashboard and print the summary, from a folder or an S3 prefix.
     Report {
-        /// The local folder to read (every *.json.gz / *.jsonl below it).
-        #[arg(long, default_value = DEFAULT_DIR)]
-        dir: PathBuf,
-        /// Read from this S3 bucket instead of a local folder.
-        #[arg(long)]
-        bucket: Option<String>,
-        /// Key prefix to read in the bucket.
-        #[arg(long, default_value = DEFAULT_PREFIX)]
-        prefix: String,
+        /// Where the rows are read from.
+        #[command(flatten)]
+        store: RowStore,
         /// The HTML file to write.
         #[arg(long, default_value = "report.html")]
         out: PathBuf,
@@ -100,9 +103,12 @@ pub async fn run(command: MetricsCommand) -> Result<ExitCode> {
             pipelines,
             since,
             until,
-            dir,
-            bucket,
-            prefix,
+            store:
+                RowStore {
+                    dir,
+                    bucket,
+                    prefix,
+                },
             account,
         } => {
             let until = until.unwrap_or_else(|| OffsetDateTime::now_utc().date());
@@ -136,9 +142,12 @@ pub async fn run(command: MetricsCommand) -> Result<ExitCode> {
             })
         }
         MetricsCommand::Report {
-            dir,
-            bucket,
-            prefix,
+            store:
+                RowStore {
+                    dir,
+                    bucket,
+                    prefix,
+                },
             out,
             production_pipelines,
             since,

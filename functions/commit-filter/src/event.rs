@@ -142,6 +142,18 @@ mod tests {
         })
     }
 
+    /// A valid branch update of `r` to `c`, with `field` set to the value (or removed).
+    fn update_with((field, value): (&str, Option<serde_json::Value>)) -> serde_json::Value {
+        let mut detail = json!({"event": "referenceUpdated", "repositoryName": "r", "referenceType": "branch", "referenceName": "m", "commitId": "c"});
+        if let Some(detail) = detail.as_object_mut() {
+            match value {
+                Some(value) => detail.insert(field.to_owned(), value),
+                None => detail.remove(field),
+            };
+        }
+        event(detail)
+    }
+
     #[test]
     fn parses_an_update() {
         let push = parse_push(event(json!({
@@ -176,33 +188,20 @@ mod tests {
                 "unexpected event `CodePipeline Pipeline Execution State Change`",
             ),
             (
-                event(
-                    json!({"event": "referenceRenamed", "repositoryName": "r", "referenceType": "branch", "referenceName": "m", "commitId": "c"}),
-                ),
+                update_with(("event", Some(json!("referenceRenamed")))),
                 "unknown CodeCommit event kind `referenceRenamed`",
             ),
             (
-                event(
-                    json!({"event": "referenceUpdated", "repositoryName": "r", "referenceType": "note", "referenceName": "m", "commitId": "c"}),
-                ),
+                update_with(("referenceType", Some(json!("note")))),
                 "unknown reference type `note`",
             ),
+            (update_with(("commitId", None)), "no `detail.commitId`"),
             (
-                event(
-                    json!({"event": "referenceUpdated", "repositoryName": "r", "referenceType": "branch", "referenceName": "m"}),
-                ),
-                "no `detail.commitId`",
-            ),
-            (
-                event(
-                    json!({"event": "referenceUpdated", "repositoryName": "", "referenceType": "branch", "referenceName": "m", "commitId": "c"}),
-                ),
+                update_with(("repositoryName", Some(json!("")))),
                 "no `detail.repositoryName`",
             ),
             (
-                event(
-                    json!({"event": "referenceUpdated", "repositoryName": "r", "referenceType": "branch", "commitId": "c"}),
-                ),
+                update_with(("referenceName", None)),
                 "no `detail.referenceName`",
             ),
             (
