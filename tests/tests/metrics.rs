@@ -255,7 +255,7 @@ async fn duplicates_are_counted_once_by_the_executions_and_the_report() {
     assert_eq!(outcome.written[0].rows, 3, "written once within a batch");
 
     // Read back the way `metrics report --bucket` does.
-    let rows = cli_metrics::read_rows_from_s3(&s3, &bucket, PREFIX)
+    let rows = aws_adapters::s3_rows::read_rows(&s3, &bucket, PREFIX)
         .await
         .unwrap();
     assert_eq!(rows.len(), 6, "two objects of three rows");
@@ -769,9 +769,11 @@ async fn metrics_report_on_a_folder_matches_hand_computed_numbers() {
 
     // `pipeline-router metrics report --dir DIR --out site/report.html --production-pipeline deploy-prod`
     let code = cli_metrics::run(cli_metrics::MetricsCommand::Report {
-        dir: dir.path().to_path_buf(),
-        bucket: None,
-        prefix: PREFIX.to_owned(),
+        store: cli_metrics::RowStore {
+            dir: dir.path().to_path_buf(),
+            bucket: None,
+            prefix: PREFIX.to_owned(),
+        },
         out: html.clone(),
         production_pipelines: vec!["deploy-prod".into()],
         since: None,
