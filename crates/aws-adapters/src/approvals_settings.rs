@@ -1,4 +1,5 @@
-//! Settings of both approval functions, read from the environment once per container.
+//! Settings of both approval functions, read from the environment once per container, and
+//! the approvals file they name.
 //!
 //! | variable | meaning |
 //! |---|---|
@@ -15,8 +16,8 @@ use std::path::{Path, PathBuf};
 
 use slack_approval::ApprovalsConfig;
 
-use crate::secrets::SecretLocation;
-use crate::slack::DEFAULT_SLACK_API_URL;
+use crate::slack_secrets::SecretLocation;
+use crate::slack_http::DEFAULT_SLACK_API_URL;
 
 /// Where `approvals.yaml` comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
