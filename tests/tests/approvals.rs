@@ -7,13 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use approval_handler::ApprovalHandler;
-use approval_handler::aws::CodePipelineResults;
 use approval_handler::http::{form_body, signed_request_event};
 use approval_requester::ApprovalRequester;
-use approval_requester::pipeline::AwsPipelineFacts;
-use approval_requester::secrets::{SecretLocation, SlackSecrets, load_secrets};
-use approval_requester::slack::SlackHttp;
-use approval_requester::store::{DynamoStore, EXECUTION_INDEX};
+use aws_adapters::approval_results::CodePipelineResults;
+use aws_adapters::approval_store::{DynamoStore, EXECUTION_INDEX};
+use aws_adapters::pipeline_facts::AwsPipelineFacts;
+use aws_adapters::slack_http::SlackHttp;
+use aws_adapters::slack_secrets::{SecretLocation, SlackSecrets, load_secrets};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
     ProjectionType, ScalarAttributeType,
@@ -22,7 +22,7 @@ use integration_tests::slack::SlackServer;
 use integration_tests::{AwsDouble, Reply, moto, sdk};
 use serde_json::{Value, json};
 use slack_approval::message::{APPROVE_ACTION_ID, REASON_CALLBACK_ID, REJECT_ACTION_ID};
-use slack_approval::{ApprovalRef, ApprovalsConfig, ResponseUrlPolicy};
+use slack_approval::{ApprovalRef, ApprovalsConfig, Clicks, Requests, ResponseUrlPolicy};
 
 const PUT: &str = "CodePipeline_20150709.PutApprovalResult";
 const STATE: &str = "CodePipeline_20150709.GetPipelineState";
@@ -163,23 +163,27 @@ async fn world() -> World {
     let http = SlackHttp::new(&slack.api_url(), secrets.bot_token, Duration::from_secs(2)).unwrap();
     assert!(http.is_local());
     let requester = ApprovalRequester {
-        config: Arc::clone(&config),
-        facts: AwsPipelineFacts::new(
-            sdk::codepipeline(&double.endpoint()),
-            sdk::codecommit(&double.endpoint()),
-        ),
-        slack: http.clone(),
-        store: DynamoStore::new(dynamodb.clone(), table.clone()),
-        lookup_timeout: Duration::from_secs(2),
+        requests: Requests {
+            config: Arc::clone(&config),
+            facts: AwsPipelineFacts::new(
+                sdk::codepipeline(&double.endpoint()),
+                sdk::codecommit(&double.endpoint()),
+            ),
+            slack: http.clone(),
+            store: DynamoStore::new(dynamodb.clone(), table.clone()),
+            lookup_timeout: Duration::from_secs(2),
+        },
     };
     let handler = ApprovalHandler {
-        config,
-        secret: secrets.signing_secret,
-        codepipeline: CodePipelineResults::new(sdk::codepipeline(&double.endpoint())),
-        slack: http,
-        store: DynamoStore::new(dynamodb, table),
-        urls: ResponseUrlPolicy::SlackOrLoopback,
-        call_timeout: Duration::from_secs(2),
+        clicks: Clicks {
+            config,
+            secret: secrets.signing_secret,
+            codepipeline: CodePipelineResults::new(sdk::codepipeline(&double.endpoint())),
+            slack: http,
+            store: DynamoStore::new(dynamodb, table),
+            urls: ResponseUrlPolicy::SlackOrLoopback,
+            call_timeout: Duration::from_secs(2),
+        },
     };
     World {
         slack,

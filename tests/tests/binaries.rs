@@ -471,7 +471,7 @@ async fn approvals_table() -> String {
         .key_schema(key("pk"))
         .global_secondary_indexes(
             GlobalSecondaryIndex::builder()
-                .index_name(approval_requester::store::EXECUTION_INDEX)
+                .index_name(aws_adapters::approval_store::EXECUTION_INDEX)
                 .key_schema(key("execution_key"))
                 .projection(
                     Projection::builder()
@@ -612,7 +612,7 @@ async fn approval_requester_posts_the_sample_approval_with_buttons_and_records_i
         .table_name(&table)
         .key(
             "pk",
-            AttributeValue::S(approval_requester::store::token_hash(APPROVAL_TOKEN)),
+            AttributeValue::S(slack_approval::ports::token_hash(APPROVAL_TOKEN)),
         )
         .consistent_read(true)
         .send()

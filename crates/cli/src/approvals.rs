@@ -11,16 +11,15 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
-use approval_handler::aws::{RecordedResult, RecordingResults};
 use approval_handler::http::{form_body, signed_request_event};
 use approval_handler::{ApprovalHandler, FunctionUrlResponse};
-use approval_requester::local::{RecordingSlack, SlackCall};
-use approval_requester::pipeline::NoPipelineFacts;
-use approval_requester::store::MemoryStore;
 use approval_requester::{ApprovalRequester, HandlerError, RequesterOutput};
 use serde_json::Value;
+use slack_approval::memory::{
+    MemoryStore, NoPipelineFacts, RecordedResult, RecordingResults, RecordingSlack, SlackCall,
+};
 use slack_approval::verify::decode_body;
-use slack_approval::{ApprovalsConfig, ResponseUrlPolicy, SigningSecret};
+use slack_approval::{ApprovalsConfig, Clicks, Requests, ResponseUrlPolicy, SigningSecret};
 
 /// The environment variable `slack sign` and `invoke approval-handler` read the signing
 /// secret from when no flag gives it.
@@ -92,16 +91,18 @@ pub async fn invoke_approval_requester(
 ) -> Result<RequesterInvocation> {
     let config = ApprovalsConfig::from_path(config_path)?;
     let requester = ApprovalRequester {
-        config: Arc::new(config),
-        facts: NoPipelineFacts,
-        slack: RecordingSlack::default(),
-        store: MemoryStore::default(),
-        lookup_timeout: Duration::from_secs(1),
+        requests: Requests {
+            config: Arc::new(config),
+            facts: NoPipelineFacts,
+            slack: RecordingSlack::default(),
+            store: MemoryStore::default(),
+            lookup_timeout: Duration::from_secs(1),
+        },
     };
     let output = requester.handle(event).await;
     Ok(RequesterInvocation {
         output,
-        slack_calls: requester.slack.calls(),
+        slack_calls: requester.requests.slack.calls(),
     })
 }
 
@@ -127,18 +128,20 @@ pub async fn invoke_approval_handler(
 ) -> Result<HandlerInvocation> {
     let config = ApprovalsConfig::from_path(config_path)?;
     let handler = ApprovalHandler {
-        config: Arc::new(config),
-        secret,
-        codepipeline: RecordingResults::default(),
-        slack: RecordingSlack::default(),
-        store: MemoryStore::default(),
-        urls: ResponseUrlPolicy::SlackOnly,
-        call_timeout: Duration::from_secs(1),
+        clicks: Clicks {
+            config: Arc::new(config),
+            secret,
+            codepipeline: RecordingResults::default(),
+            slack: RecordingSlack::default(),
+            store: MemoryStore::default(),
+            urls: ResponseUrlPolicy::SlackOnly,
+            call_timeout: Duration::from_secs(1),
+        },
     };
     let response = handler.handle(event, now).await;
     Ok(HandlerInvocation {
         response,
-        slack_calls: handler.slack.calls(),
-        approval_results: handler.codepipeline.recorded(),
+        slack_calls: handler.clicks.slack.calls(),
+        approval_results: handler.clicks.codepipeline.recorded(),
     })
 }

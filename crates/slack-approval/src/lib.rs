@@ -18,17 +18,34 @@
 //!
 //! [`approval`] holds the approval reference carried in button values, and [`timestamp`]
 //! the small UTC time type used for expiry and decision times.
+//!
+//! The workflows the two functions run, over ports this crate owns:
+//!
+//! - [`ports`]: Slack ([`SlackApi`]), the approval store ([`ApprovalStore`]),
+//!   `PutApprovalResult` ([`ApprovalResults`]) and the run's facts ([`PipelineFacts`]),
+//!   with typed errors; their SDK / HTTPS adapters are in the `aws-adapters` crate;
+//! - [`requests`]: post an approval notification; close its message when the approval
+//!   ends outside Slack (the `approval-requester`);
+//! - [`clicks`]: verify, decide, then claim, put, release or replace (the
+//!   `approval-handler`), with the texts shown to the clicker;
+//! - [`memory`]: in-memory and recording adapters for the CLI and tests;
+//! - [`log`]: the `decision` values of the logs.
 
 #![warn(missing_docs)]
 
 pub mod approval;
 pub mod authorize;
+pub mod clicks;
 pub mod config;
 pub mod decide;
 pub mod fields;
 pub mod interaction;
+pub mod log;
+pub mod memory;
 pub mod message;
 pub mod notification;
+pub mod ports;
+pub mod requests;
 pub mod summary;
 mod text;
 pub mod timestamp;
@@ -36,6 +53,7 @@ pub mod verify;
 
 pub use approval::{ApprovalRef, ApprovalRefError, ApprovalStatus};
 pub use authorize::{Approver, Decision, DenyReason, authorize};
+pub use clicks::Clicks;
 pub use config::{ApprovalsConfig, ConfigError, PipelineApprovals};
 pub use decide::{
     FactsToResolve, HttpReply, Outcome, ReasonModal, Refusal, ResolvedFacts, ResponseUrlPolicy,
@@ -44,8 +62,14 @@ pub use decide::{
 };
 pub use fields::FieldError;
 pub use interaction::{BlockActions, Interaction, InteractionError, SlackUser, ViewSubmission};
+pub use log::LogDecision;
 pub use message::{CommitInfo, EndedReason, MessageError};
 pub use notification::{ApprovalDetails, ApprovalNotification, NotificationError};
+pub use ports::{
+    ApprovalMessage, ApprovalResults, ApprovalStore, FactsError, PipelineFacts, PostedMessage,
+    PutResultError, SlackApi, SlackError, StoreError,
+};
+pub use requests::{RequestError, RequesterOutput, Requests};
 pub use summary::{MAX_SUMMARY_CHARS, approval_summary};
 pub use timestamp::{Timestamp, TimestampError};
 pub use verify::{HttpRequest, SecretError, SigningSecret, VerifyError};

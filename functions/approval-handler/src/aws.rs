@@ -1,139 +1,54 @@
-//! The CodePipeline port over the AWS SDK, and a recording one for local runs.
+//! The function's AWS wiring, built from the environment once per container: what
+//! `main.rs` runs, and what the CLI's `--aws` would run. Short timeouts: Slack wants its
+//! answer within 3 s.
 
-use std::sync::Mutex;
+use std::sync::Arc;
+use std::time::Duration;
 
-use aws_sdk_codepipeline::error::DisplayErrorContext;
-use aws_sdk_codepipeline::operation::put_approval_result::PutApprovalResultError;
-use aws_sdk_codepipeline::types::{ApprovalResult, ApprovalStatus as SdkStatus};
-use slack_approval::{ApprovalRef, ApprovalStatus};
+use aws_adapters::approval_results::CodePipelineResults;
+use aws_adapters::approval_store::DynamoStore;
+use aws_adapters::approvals_env::{ApprovalsAws, InitError};
+use aws_adapters::slack_http::SlackHttp;
+use aws_config::timeout::TimeoutConfig;
+use slack_approval::{Clicks, ResponseUrlPolicy};
 
-use crate::handler::{ApprovalResults, PutResultError};
+use crate::ApprovalHandler;
 
-/// `PutApprovalResult` through the SDK.
-#[derive(Clone, Debug)]
-pub struct CodePipelineResults {
-    client: aws_sdk_codepipeline::Client,
-}
+/// Limit of each call (Slack, DynamoDB, CodePipeline); three in a row stay under 3 s.
+pub const CALL_TIMEOUT: Duration = Duration::from_millis(900);
 
-impl CodePipelineResults {
-    /// Over a CodePipeline client.
-    pub fn new(client: aws_sdk_codepipeline::Client) -> Self {
-        Self { client }
-    }
-}
+/// The handler with its production adapters.
+pub type AwsHandler = ApprovalHandler<CodePipelineResults, SlackHttp, DynamoStore>;
 
-impl ApprovalResults for CodePipelineResults {
-    async fn put_result(
-        &self,
-        approval: &ApprovalRef,
-        status: ApprovalStatus,
-        summary: &str,
-    ) -> Result<(), PutResultError> {
-        let status = match status {
-            ApprovalStatus::Approved => SdkStatus::Approved,
-            ApprovalStatus::Rejected => SdkStatus::Rejected,
-        };
-        let result = ApprovalResult::builder()
-            .status(status)
-            .summary(summary)
-            .build()
-            .map_err(|e| PutResultError::Other(format!("invalid approval result: {e}")))?;
-        let sent = self
-            .client
-            .put_approval_result()
-            .pipeline_name(&approval.pipeline)
-            .stage_name(&approval.stage)
-            .action_name(&approval.action)
-            .token(&approval.token)
-            .result(result)
-            .send()
-            .await;
-        match sent {
-            Ok(_) => Ok(()),
-            Err(error) => Err(match error.as_service_error() {
-                Some(PutApprovalResultError::ApprovalAlreadyCompletedException(_)) => {
-                    PutResultError::AlreadyCompleted
-                }
-                Some(PutApprovalResultError::InvalidApprovalTokenException(_)) => {
-                    PutResultError::InvalidToken
-                }
-                Some(
-                    PutApprovalResultError::ActionNotFoundException(_)
-                    | PutApprovalResultError::StageNotFoundException(_)
-                    | PutApprovalResultError::PipelineNotFoundException(_),
-                ) => PutResultError::NotFound(DisplayErrorContext(&error).to_string()),
-                // Sent, but no answer: CodePipeline may have recorded the decision.
-                _ if matches!(
-                    error,
-                    aws_sdk_codepipeline::error::SdkError::TimeoutError(_)
-                        | aws_sdk_codepipeline::error::SdkError::ResponseError(_)
-                ) =>
-                {
-                    PutResultError::Unknown(format!(
-                        "PutApprovalResult: {}",
-                        DisplayErrorContext(&error)
-                    ))
-                }
-                _ => PutResultError::Other(format!(
-                    "PutApprovalResult: {}",
-                    DisplayErrorContext(&error)
-                )),
-            }),
-        }
-    }
-}
-
-/// One recorded `PutApprovalResult`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordedResult {
-    /// The approval (its token too: local runs only, never logged).
-    pub approval: ApprovalRef,
-    /// The decision.
-    pub status: ApprovalStatus,
-    /// The summary.
-    pub summary: String,
-}
-
-/// Records decisions instead of sending them; answers with `answer` (success by default).
-#[derive(Debug, Default)]
-pub struct RecordingResults {
-    recorded: Mutex<Vec<RecordedResult>>,
-    /// The error to answer with, if any.
-    pub answer: Option<PutResultError>,
-}
-
-impl RecordingResults {
-    /// A recorder that answers every call with `answer` (`None`: success).
-    pub fn answering(answer: Option<PutResultError>) -> Self {
-        Self {
-            answer,
-            ..Self::default()
-        }
-    }
-
-    /// The decisions recorded so far.
-    pub fn recorded(&self) -> Vec<RecordedResult> {
-        self.recorded.lock().map(|r| r.clone()).unwrap_or_default()
-    }
-}
-
-impl ApprovalResults for RecordingResults {
-    async fn put_result(
-        &self,
-        approval: &ApprovalRef,
-        status: ApprovalStatus,
-        summary: &str,
-    ) -> Result<(), PutResultError> {
-        if let Ok(mut recorded) = self.recorded.lock() {
-            recorded.push(RecordedResult {
-                approval: approval.clone(),
-                status,
-                summary: summary.to_owned(),
-            });
-        }
-        match &self.answer {
-            Some(error) => Err(error.clone()),
-            None => Ok(()),
-        }
-    }
+/// Builds the handler from the process environment (see
+/// [`aws_adapters::approvals_settings`]).
+pub async fn from_env() -> Result<AwsHandler, InitError> {
+    let sdk = aws_config::from_env()
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_attempt_timeout(CALL_TIMEOUT)
+                .operation_timeout(CALL_TIMEOUT)
+                .build(),
+        )
+        .load()
+        .await;
+    let aws = ApprovalsAws::from_env(sdk, CALL_TIMEOUT).await?;
+    // Loopback response_urls only when the Slack API itself is a local server.
+    let urls = if aws.slack.is_local() {
+        ResponseUrlPolicy::SlackOrLoopback
+    } else {
+        ResponseUrlPolicy::SlackOnly
+    };
+    tracing::info!(response_urls = ?urls, "response_url policy");
+    Ok(ApprovalHandler {
+        clicks: Clicks {
+            config: Arc::new(aws.config),
+            secret: aws.signing_secret,
+            codepipeline: CodePipelineResults::new(aws_sdk_codepipeline::Client::new(&aws.sdk)),
+            slack: aws.slack,
+            store: aws.store,
+            urls,
+            call_timeout: CALL_TIMEOUT,
+        },
+    })
 }

@@ -4,18 +4,20 @@
 //! and updates the message, answering within Slack's 3 seconds.
 //!
 //! - [`http`]: the Function URL / HTTP API request and response;
-//! - [`handler`]: verify, resolve, decide ([`slack_approval`]), act, answer;
-//! - [`aws`]: the CodePipeline port over the SDK, and a recording one.
+//! - [`handler`]: read the request, run the click workflow ([`slack_approval::clicks`]),
+//!   answer;
+//! - [`aws`]: the production wiring, from the environment.
 //!
-//! The Slack client, the secrets and the approval store are shared with the requester
-//! (`approval_requester::{slack, secrets, store}`).
+//! The adapters (Slack over HTTPS, DynamoDB, secrets, `PutApprovalResult`) are in the
+//! `aws-adapters` crate, shared with the `approval-requester`.
 
 pub mod aws;
 pub mod handler;
 pub mod http;
 
-pub use handler::{ApprovalHandler, ApprovalResults, PutResultError};
+pub use handler::ApprovalHandler;
 pub use http::{FunctionUrlRequest, FunctionUrlResponse};
+pub use slack_approval::clicks::{MODAL_NOT_OPENED, RESULT_UNKNOWN, TRY_AGAIN};
 
 #[cfg(test)]
 mod tests;

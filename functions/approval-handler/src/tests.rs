@@ -4,17 +4,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use approval_requester::local::RecordingSlack;
-use approval_requester::store::{ApprovalMessage, ApprovalStore, MemoryStore, token_hash};
 use serde_json::{Value, json};
+use slack_approval::memory::{MemoryStore, RecordingResults, RecordingSlack};
 use slack_approval::message::{APPROVE_ACTION_ID, REASON_CALLBACK_ID, REJECT_ACTION_ID};
+use slack_approval::ports::{ApprovalMessage, ApprovalStore, PutResultError, token_hash};
 use slack_approval::{
-    ApprovalRef, ApprovalStatus, ApprovalsConfig, ResponseUrlPolicy, SigningSecret,
+    ApprovalRef, ApprovalStatus, ApprovalsConfig, Clicks, ResponseUrlPolicy, SigningSecret,
 };
 
-use crate::aws::RecordingResults;
-use crate::handler::{ApprovalHandler, PutResultError, RESULT_UNKNOWN, TRY_AGAIN};
+use crate::handler::ApprovalHandler;
 use crate::http::{form_body, signed_request_event};
+use crate::{RESULT_UNKNOWN, TRY_AGAIN};
 
 const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
 const NOW: i64 = 1_793_699_100;
@@ -35,16 +35,18 @@ type Handler = ApprovalHandler<RecordingResults, RecordingSlack, MemoryStore>;
 
 fn handler(answer: Option<PutResultError>) -> Handler {
     ApprovalHandler {
-        config: Arc::new(ApprovalsConfig::from_yaml(CONFIG, "test").unwrap()),
-        secret: SigningSecret::new(SECRET).unwrap(),
-        codepipeline: RecordingResults::answering(answer),
-        slack: RecordingSlack::with_directory(
-            vec![("carol@example.com".into(), "U0CAROL".into())],
-            vec![("S0RELEASE".into(), vec!["U0DAVE".into()])],
-        ),
-        store: MemoryStore::default(),
-        urls: ResponseUrlPolicy::SlackOnly,
-        call_timeout: Duration::from_secs(1),
+        clicks: Clicks {
+            config: Arc::new(ApprovalsConfig::from_yaml(CONFIG, "test").unwrap()),
+            secret: SigningSecret::new(SECRET).unwrap(),
+            codepipeline: RecordingResults::answering(answer),
+            slack: RecordingSlack::with_directory(
+                vec![("carol@example.com".into(), "U0CAROL".into())],
+                vec![("S0RELEASE".into(), vec!["U0DAVE".into()])],
+            ),
+            store: MemoryStore::default(),
+            urls: ResponseUrlPolicy::SlackOnly,
+            call_timeout: Duration::from_secs(1),
+        },
     }
 }
 
@@ -83,7 +85,8 @@ fn event(payload: &Value) -> Value {
 }
 
 fn calls(h: &Handler, prefix: &str) -> Vec<Value> {
-    h.slack
+    h.clicks
+        .slack
         .calls()
         .into_iter()
         .filter(|c| c.call.starts_with(prefix))
@@ -102,7 +105,7 @@ async fn approves_once_even_when_clicked_twice() {
         .handle(event(&click(APPROVE_ACTION_ID, "U0ALICE")), NOW)
         .await;
     assert_eq!(response.status_code, 200);
-    let recorded = h.codepipeline.recorded();
+    let recorded = h.clicks.codepipeline.recorded();
     assert_eq!(recorded.len(), 1);
     assert_eq!(recorded[0].status, ApprovalStatus::Approved);
     assert!(
@@ -135,11 +138,11 @@ async fn a_non_approver_changes_nothing() {
         .handle(event(&click(APPROVE_ACTION_ID, "U0MALLORY")), NOW)
         .await;
     assert_eq!(response.status_code, 200);
-    assert!(h.codepipeline.recorded().is_empty());
+    assert!(h.clicks.codepipeline.recorded().is_empty());
     let posts = calls(&h, "response_url");
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0]["response_type"], "ephemeral");
-    assert!(h.store.decided_by(&token_hash(TOKEN)).is_none());
+    assert!(h.clicks.store.decided_by(&token_hash(TOKEN)).is_none());
 }
 
 #[tokio::test]
@@ -147,14 +150,15 @@ async fn a_group_member_may_approve() {
     let h = handler(None);
     h.handle(event(&click(APPROVE_ACTION_ID, "U0DAVE")), NOW)
         .await;
-    assert_eq!(h.codepipeline.recorded().len(), 1);
+    assert_eq!(h.clicks.codepipeline.recorded().len(), 1);
     assert_eq!(calls(&h, "usergroups.users.list").len(), 1);
 }
 
 #[tokio::test]
 async fn the_commit_author_may_not_approve() {
     let h = handler(None);
-    h.store
+    h.clicks
+        .store
         .save(&ApprovalMessage {
             token_hash: token_hash(TOKEN),
             execution_key: None,
@@ -171,7 +175,7 @@ async fn the_commit_author_may_not_approve() {
         .unwrap();
     h.handle(event(&click(APPROVE_ACTION_ID, "U0CAROL")), NOW)
         .await;
-    assert!(h.codepipeline.recorded().is_empty());
+    assert!(h.clicks.codepipeline.recorded().is_empty());
     let posts = calls(&h, "response_url");
     assert!(
         posts[0]["text"]
@@ -181,7 +185,7 @@ async fn the_commit_author_may_not_approve() {
     );
     h.handle(event(&click(APPROVE_ACTION_ID, "U0ALICE")), NOW)
         .await;
-    assert_eq!(h.codepipeline.recorded().len(), 1);
+    assert_eq!(h.clicks.codepipeline.recorded().len(), 1);
 }
 
 #[tokio::test]
@@ -209,7 +213,7 @@ async fn a_failed_call_releases_the_claim_and_says_try_again() {
         .await;
     let posts = calls(&h, "response_url");
     assert_eq!(posts[0]["text"], TRY_AGAIN);
-    assert!(h.store.decided_by(&token_hash(TOKEN)).is_none());
+    assert!(h.clicks.store.decided_by(&token_hash(TOKEN)).is_none());
 }
 
 #[tokio::test]
@@ -219,7 +223,7 @@ async fn an_unanswered_call_says_the_result_is_unknown_and_releases_the_claim() 
         .await;
     let posts = calls(&h, "response_url");
     assert_eq!(posts[0]["text"], RESULT_UNKNOWN);
-    assert!(h.store.decided_by(&token_hash(TOKEN)).is_none());
+    assert!(h.clicks.store.decided_by(&token_hash(TOKEN)).is_none());
 }
 
 #[tokio::test]
@@ -227,7 +231,7 @@ async fn reject_asks_for_a_reason_then_rejects() {
     let h = handler(None);
     h.handle(event(&click(REJECT_ACTION_ID, "U0ALICE")), NOW)
         .await;
-    assert!(h.codepipeline.recorded().is_empty());
+    assert!(h.clicks.codepipeline.recorded().is_empty());
     let opened = calls(&h, "views.open");
     assert_eq!(opened.len(), 1);
     let metadata = opened[0]["view"]["private_metadata"].clone();
@@ -243,7 +247,7 @@ async fn reject_asks_for_a_reason_then_rejects() {
     });
     let response = h.handle(event(&submission), NOW).await;
     assert_eq!(response.status_code, 200);
-    let recorded = h.codepipeline.recorded();
+    let recorded = h.clicks.codepipeline.recorded();
     assert_eq!(recorded.len(), 1);
     assert_eq!(recorded[0].status, ApprovalStatus::Rejected);
     assert!(recorded[0].summary.ends_with("totals are wrong"));
@@ -277,6 +281,6 @@ async fn hostile_requests_decide_nothing() {
         let response = h.handle(request, NOW).await;
         assert_eq!(response.status_code, status, "{name}");
     }
-    assert!(h.codepipeline.recorded().is_empty());
-    assert!(h.slack.calls().is_empty());
+    assert!(h.clicks.codepipeline.recorded().is_empty());
+    assert!(h.clicks.slack.calls().is_empty());
 }

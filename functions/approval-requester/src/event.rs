@@ -11,8 +11,8 @@
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use aws_lambda_events::sns::SnsEvent;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
+pub use slack_approval::requests::ActionStateChange;
 
 /// The detail-type of action state changes.
 pub const ACTION_STATE_CHANGE: &str = "CodePipeline Action Execution State Change";
@@ -29,36 +29,6 @@ pub enum RequesterEvent {
         /// Why, for the log.
         why: String,
     },
-}
-
-/// The `detail` of an action state change, as far as it is used.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
-pub struct ActionStateChange {
-    /// Pipeline name.
-    pub pipeline: String,
-    /// Pipeline execution id.
-    #[serde(rename = "execution-id")]
-    pub execution_id: String,
-    /// Stage name.
-    pub stage: String,
-    /// Action name.
-    pub action: String,
-    /// `STARTED`, `SUCCEEDED`, `FAILED`, `ABANDONED`, `CANCELED`.
-    pub state: String,
-    /// The action type.
-    #[serde(rename = "type", default)]
-    pub action_type: ActionType,
-    /// When it happened (Unix seconds, from the event's `time`; 0 when absent).
-    #[serde(skip)]
-    pub time: i64,
-}
-
-/// `detail.type`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
-pub struct ActionType {
-    /// `Approval`, `Build`, ...
-    #[serde(default)]
-    pub category: String,
 }
 
 /// An event that is neither.

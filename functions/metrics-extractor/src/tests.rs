@@ -1,6 +1,7 @@
 //! The handler with an in-memory writer: what is written, and which records are
 //! reported for a retry.
 
+use function_support::ErrorType;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 

@@ -1,4 +1,5 @@
-//! What CodePipeline (and CodeCommit) can tell about the commit being approved.
+//! [`AwsPipelineFacts`]: what CodePipeline (and CodeCommit) can tell about the commit being
+//! approved, the SDK adapter of [`PipelineFacts`].
 //!
 //! The approval notification names pipeline, stage, action and token but not the
 //! execution, so: `GetPipelineState` finds the execution whose approval action holds this
@@ -7,68 +8,14 @@
 //! the revision URL and `GetCommit` gives the author's name and email. Every step is best
 //! effort: a message without the commit is better than no message.
 
-use std::future::Future;
-
 use aws_sdk_codepipeline::error::DisplayErrorContext;
+use slack_approval::ports::{Author, FactsError, PipelineFacts, Revision};
 
-/// The source revision of an execution.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Revision {
-    /// Commit id (`revisionId`).
-    pub commit_id: String,
-    /// Commit message: `revisionSummary`, or its `CommitMessage` for connection sources.
-    pub message: String,
-    /// `revisionUrl`, when given.
-    pub url: Option<String>,
-}
-
-/// A commit's author.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Author {
-    /// Name as in the commit.
-    pub name: String,
-    /// Email as in the commit.
-    pub email: Option<String>,
-}
-
-/// The port: look-ups in CodePipeline and CodeCommit. Errors are messages for the log.
-pub trait PipelineFacts {
-    /// The execution id of the approval action holding `token`.
-    fn execution_of(
-        &self,
-        pipeline: &str,
-        stage: &str,
-        action: &str,
-        token: &str,
-    ) -> impl Future<Output = Result<Option<String>, String>> + Send;
-
-    /// The execution's first source revision.
-    fn revision(
-        &self,
-        pipeline: &str,
-        execution_id: &str,
-    ) -> impl Future<Output = Result<Option<Revision>, String>> + Send;
-
-    /// The author of a CodeCommit commit.
-    fn author(
-        &self,
-        repository: &str,
-        commit_id: &str,
-    ) -> impl Future<Output = Result<Option<Author>, String>> + Send;
-}
-
-/// The CodeCommit repository named in a console commit URL, like
-/// `https://eu-west-1.console.aws.amazon.com/codesuite/codecommit/repositories/web/commit/9fce…`
-/// or the older `…/codecommit/home#/repository/web/commit/9fce…`.
-pub fn codecommit_repository(url: &str) -> Option<&str> {
-    if !url.contains("codecommit") {
-        return None;
+fn facts_error(operation: &'static str, message: impl std::fmt::Display) -> FactsError {
+    FactsError {
+        operation,
+        message: message.to_string(),
     }
-    let rest = ["/repositories/", "/repository/"]
-        .iter()
-        .find_map(|marker| url.split_once(marker).map(|(_, rest)| rest))?;
-    let (name, after) = rest.split_once('/')?;
-    (after.starts_with("commit/") && !name.is_empty()).then_some(name)
 }
 
 /// The commit message in a `revisionSummary`: connection sources (GitHub, GitLab,
@@ -83,7 +30,7 @@ pub fn summary_message(summary: &str) -> String {
     summary.to_owned()
 }
 
-/// The port over the AWS SDK.
+/// The facts over the AWS SDK.
 #[derive(Clone, Debug)]
 pub struct AwsPipelineFacts {
     codepipeline: aws_sdk_codepipeline::Client,
@@ -110,14 +57,14 @@ impl PipelineFacts for AwsPipelineFacts {
         stage: &str,
         action: &str,
         token: &str,
-    ) -> Result<Option<String>, String> {
+    ) -> Result<Option<String>, FactsError> {
         let state = self
             .codepipeline
             .get_pipeline_state()
             .name(pipeline)
             .send()
             .await
-            .map_err(|e| format!("GetPipelineState: {}", DisplayErrorContext(e)))?;
+            .map_err(|e| facts_error("GetPipelineState", DisplayErrorContext(e)))?;
         let execution = state
             .stage_states()
             .iter()
@@ -137,7 +84,7 @@ impl PipelineFacts for AwsPipelineFacts {
         &self,
         pipeline: &str,
         execution_id: &str,
-    ) -> Result<Option<Revision>, String> {
+    ) -> Result<Option<Revision>, FactsError> {
         let output = self
             .codepipeline
             .get_pipeline_execution()
@@ -145,7 +92,7 @@ impl PipelineFacts for AwsPipelineFacts {
             .pipeline_execution_id(execution_id)
             .send()
             .await
-            .map_err(|e| format!("GetPipelineExecution: {}", DisplayErrorContext(e)))?;
+            .map_err(|e| facts_error("GetPipelineExecution", DisplayErrorContext(e)))?;
         let revision = output
             .pipeline_execution()
             .and_then(|e| e.artifact_revisions().first())
@@ -159,7 +106,11 @@ impl PipelineFacts for AwsPipelineFacts {
         Ok(revision)
     }
 
-    async fn author(&self, repository: &str, commit_id: &str) -> Result<Option<Author>, String> {
+    async fn author(
+        &self,
+        repository: &str,
+        commit_id: &str,
+    ) -> Result<Option<Author>, FactsError> {
         let output = self
             .codecommit
             .get_commit()
@@ -168,9 +119,9 @@ impl PipelineFacts for AwsPipelineFacts {
             .send()
             .await
             .map_err(|e| {
-                format!(
-                    "GetCommit: {}",
-                    aws_sdk_codecommit::error::DisplayErrorContext(e)
+                facts_error(
+                    "GetCommit",
+                    aws_sdk_codecommit::error::DisplayErrorContext(e),
                 )
             })?;
         Ok(output.commit().and_then(|c| c.author()).map(|a| Author {
@@ -180,53 +131,9 @@ impl PipelineFacts for AwsPipelineFacts {
     }
 }
 
-/// No look-ups: for local runs without AWS.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NoPipelineFacts;
-
-impl PipelineFacts for NoPipelineFacts {
-    async fn execution_of(
-        &self,
-        _: &str,
-        _: &str,
-        _: &str,
-        _: &str,
-    ) -> Result<Option<String>, String> {
-        Ok(None)
-    }
-
-    async fn revision(&self, _: &str, _: &str) -> Result<Option<Revision>, String> {
-        Ok(None)
-    }
-
-    async fn author(&self, _: &str, _: &str) -> Result<Option<Author>, String> {
-        Ok(None)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn repository_from_console_urls() {
-        assert_eq!(
-            codecommit_repository(
-                "https://eu-west-1.console.aws.amazon.com/codesuite/codecommit/repositories/web-app/commit/9fceb02?region=eu-west-1"
-            ),
-            Some("web-app")
-        );
-        assert_eq!(
-            codecommit_repository(
-                "https://console.aws.amazon.com/codecommit/home#/repository/monorepo/commit/abc"
-            ),
-            Some("monorepo")
-        );
-        assert_eq!(
-            codecommit_repository("https://github.com/acme/web/commit/abc"),
-            None
-        );
-    }
 
     #[test]
     fn messages_of_connection_sources() {

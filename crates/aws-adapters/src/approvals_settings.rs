@@ -1,4 +1,5 @@
-//! Settings of both approval functions, read from the environment once per container.
+//! Settings of both approval functions, read from the environment once per container, and
+//! the approvals file they name.
 //!
 //! | variable | meaning |
 //! |---|---|
@@ -11,14 +12,21 @@
 //!
 //! The secret variables name where the secrets are, never the secrets themselves.
 
-use function_support::{LoadTextError, TextSource};
+use std::path::{Path, PathBuf};
+
 use slack_approval::ApprovalsConfig;
 
-use crate::secrets::{SecretLocation, SlackSecrets, load_secrets};
-use crate::slack::DEFAULT_SLACK_API_URL;
+use crate::slack_http::DEFAULT_SLACK_API_URL;
+use crate::slack_secrets::SecretLocation;
 
-/// Where `approvals.yaml` comes from: an SSM parameter or a file.
-pub type ConfigLocation = TextSource;
+/// Where `approvals.yaml` comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigLocation {
+    /// An SSM parameter (String or SecureString) holding the YAML.
+    SsmParameter(String),
+    /// A file.
+    File(PathBuf),
+}
 
 /// The settings.
 #[derive(Clone, Debug)]
@@ -41,12 +49,19 @@ impl Settings {
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
-        let approvals = TextSource::from_lookup(
-            &lookup,
-            "APPROVALS_CONFIG_PARAMETER",
-            "APPROVALS_CONFIG_FILE",
-        )
-        .ok_or("set APPROVALS_CONFIG_PARAMETER (SSM parameter name) or APPROVALS_CONFIG_FILE")?;
+        let approvals = match (
+            get("APPROVALS_CONFIG_PARAMETER"),
+            get("APPROVALS_CONFIG_FILE"),
+        ) {
+            (Some(name), _) => ConfigLocation::SsmParameter(name),
+            (None, Some(path)) => ConfigLocation::File(PathBuf::from(path)),
+            (None, None) => {
+                return Err(
+                    "set APPROVALS_CONFIG_PARAMETER (SSM parameter name) or APPROVALS_CONFIG_FILE"
+                        .to_owned(),
+                );
+            }
+        };
         let secret = match (get("SLACK_SECRET_ID"), get("SLACK_SECRET_PARAMETER")) {
             (Some(id), _) => SecretLocation::SecretsManager(id),
             (None, Some(name)) => SecretLocation::SsmParameter(name),
@@ -84,9 +99,14 @@ impl Settings {
 /// The approvals file could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadConfigError {
-    /// The SSM parameter or the file could not be read.
-    #[error(transparent)]
-    Read(#[from] LoadTextError),
+    /// The SSM parameter could not be read.
+    #[error("cannot read the approvals file from SSM parameter `{name}`: {message}")]
+    Ssm {
+        /// The parameter.
+        name: String,
+        /// Why.
+        message: String,
+    },
     /// The file is invalid.
     #[error(transparent)]
     Invalid(#[from] slack_approval::ConfigError),
@@ -97,26 +117,26 @@ pub async fn load_approvals(
     location: &ConfigLocation,
     ssm: &aws_sdk_ssm::Client,
 ) -> Result<ApprovalsConfig, LoadConfigError> {
-    let text = location.read("approvals file", ssm).await?;
-    Ok(ApprovalsConfig::from_yaml(&text, &location.origin())?)
-}
-
-/// What both approval functions load once per container: the approvals file and the
-/// Slack secrets, from where `settings` say, through the clients of `aws`.
-pub async fn load_approvals_and_secrets(
-    settings: &Settings,
-    aws: &aws_config::SdkConfig,
-) -> Result<(ApprovalsConfig, SlackSecrets), lambda_runtime::Error> {
-    let ssm = aws_sdk_ssm::Client::new(aws);
-    let config = load_approvals(&settings.approvals, &ssm).await?;
-    let secrets = load_secrets(
-        &settings.secret,
-        &aws_sdk_secretsmanager::Client::new(aws),
-        &ssm,
-    )
-    .await?;
-    tracing::info!(approvals = ?settings.approvals, secret = %settings.secret, pipelines = config.pipelines.len(), "approvals file and Slack secrets loaded");
-    Ok((config, secrets))
+    match location {
+        ConfigLocation::File(path) => Ok(ApprovalsConfig::from_path(Path::new(path))?),
+        ConfigLocation::SsmParameter(name) => {
+            let error = |message: String| LoadConfigError::Ssm {
+                name: name.clone(),
+                message,
+            };
+            let text = ssm
+                .get_parameter()
+                .name(name)
+                .with_decryption(true)
+                .send()
+                .await
+                .map_err(|e| error(aws_sdk_ssm::error::DisplayErrorContext(e).to_string()))?
+                .parameter
+                .and_then(|p| p.value)
+                .ok_or_else(|| error("the parameter has no value".to_owned()))?;
+            Ok(ApprovalsConfig::from_yaml(&text, &format!("ssm:{name}"))?)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The Slack Web API, as a small port ([`SlackApi`]) and its HTTPS adapter ([`SlackHttp`]).
+//! The Slack Web API over HTTPS: [`SlackHttp`], the adapter of
+//! [`slack_approval::SlackApi`].
 //!
 //! The adapter speaks HTTP/1.1 over the TLS stack the AWS SDK already uses (hyper 1,
 //! hyper-rustls, rustls with aws-lc-rs, the system's root certificates). Every call has a
@@ -8,7 +9,6 @@
 //! for a deployment, a local server for local runs and tests. The bot token is sent to
 //! that base URL only, never to a `response_url`.
 
-use std::future::Future;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -17,143 +17,15 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
+use slack_approval::{PostedMessage, SlackApi, SlackError};
 
-use crate::secrets::BotToken;
+use crate::slack_secrets::BotToken;
 
 /// Slack's Web API.
 pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api";
 
 /// Largest response body read from Slack.
 const MAX_RESPONSE_BYTES: usize = 1 << 20;
-
-/// A Slack call that did not succeed.
-#[derive(Debug, thiserror::Error)]
-pub enum SlackError {
-    /// The request could not be sent or the answer not read (includes timeouts).
-    #[error("Slack {call}: {message}")]
-    Transport {
-        /// The method, or `response_url`.
-        call: String,
-        /// Why.
-        message: String,
-    },
-    /// Slack answered with an error.
-    #[error("Slack {call} answered {status}: {error}")]
-    Api {
-        /// The method, or `response_url`.
-        call: String,
-        /// The HTTP status.
-        status: u16,
-        /// Slack's `error` code (like `channel_not_found`), or the body's start.
-        error: String,
-    },
-}
-
-/// What the functions need from Slack.
-pub trait SlackApi {
-    /// Calls Web API `method` with a JSON body; the answer is the JSON of a `"ok": true`
-    /// response.
-    fn call_json(
-        &self,
-        method: &str,
-        body: &Value,
-    ) -> impl Future<Output = Result<Value, SlackError>> + Send;
-
-    /// Calls Web API `method` with form arguments (read methods such as
-    /// `users.lookupByEmail` take no JSON).
-    fn call_form(
-        &self,
-        method: &str,
-        args: &[(&str, &str)],
-    ) -> impl Future<Output = Result<Value, SlackError>> + Send;
-
-    /// Posts `body` to an interaction's `response_url` (no token is sent).
-    fn respond(
-        &self,
-        response_url: &str,
-        body: &Value,
-    ) -> impl Future<Output = Result<(), SlackError>> + Send;
-}
-
-/// Where a posted message is: what `chat.update` needs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PostedMessage {
-    /// Channel id.
-    pub channel: String,
-    /// Message `ts`.
-    pub ts: String,
-}
-
-/// `chat.postMessage`: posts `body` (which names its channel).
-pub async fn post_message(
-    slack: &impl SlackApi,
-    body: &Value,
-) -> Result<PostedMessage, SlackError> {
-    let answer = slack.call_json("chat.postMessage", body).await?;
-    let field = |name: &str| answer.get(name).and_then(Value::as_str).map(str::to_owned);
-    match (field("channel"), field("ts")) {
-        (Some(channel), Some(ts)) => Ok(PostedMessage { channel, ts }),
-        _ => Err(SlackError::Api {
-            call: "chat.postMessage".to_owned(),
-            status: 200,
-            error: "the answer has no channel or ts".to_owned(),
-        }),
-    }
-}
-
-/// `chat.update`: replaces the message at `at` with `update`'s `text` and `blocks`.
-pub async fn update_message(
-    slack: &impl SlackApi,
-    at: &PostedMessage,
-    update: &Value,
-) -> Result<(), SlackError> {
-    let body = json!({
-        "channel": at.channel,
-        "ts": at.ts,
-        "text": update.get("text").cloned().unwrap_or_default(),
-        "blocks": update.get("blocks").cloned().unwrap_or_else(|| json!([])),
-    });
-    slack.call_json("chat.update", &body).await.map(|_| ())
-}
-
-/// `users.lookupByEmail`: the Slack id of the user with `email`, `None` when nobody has it.
-pub async fn user_id_by_email(
-    slack: &impl SlackApi,
-    email: &str,
-) -> Result<Option<String>, SlackError> {
-    match slack
-        .call_form("users.lookupByEmail", &[("email", email)])
-        .await
-    {
-        Ok(answer) => Ok(answer
-            .pointer("/user/id")
-            .and_then(Value::as_str)
-            .map(str::to_owned)),
-        Err(SlackError::Api { error, .. }) if error == "users_not_found" => Ok(None),
-        Err(error) => Err(error),
-    }
-}
-
-/// `usergroups.users.list`: the members of user group `group`.
-pub async fn usergroup_members(
-    slack: &impl SlackApi,
-    group: &str,
-) -> Result<Vec<String>, SlackError> {
-    let answer = slack
-        .call_form("usergroups.users.list", &[("usergroup", group)])
-        .await?;
-    Ok(answer
-        .get("users")
-        .and_then(Value::as_array)
-        .map(|users| {
-            users
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default())
-}
 
 type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
 
@@ -268,18 +140,79 @@ impl SlackHttp {
     }
 }
 
-impl SlackApi for SlackHttp {
+impl SlackHttp {
     async fn call_json(&self, method: &str, body: &Value) -> Result<Value, SlackError> {
         self.web_api(method, "application/json; charset=utf-8", body.to_string())
             .await
     }
 
+    /// Read methods such as `users.lookupByEmail` take form arguments, not JSON.
     async fn call_form(&self, method: &str, args: &[(&str, &str)]) -> Result<Value, SlackError> {
         let form = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(args)
             .finish();
         self.web_api(method, "application/x-www-form-urlencoded", form)
             .await
+    }
+}
+
+impl SlackApi for SlackHttp {
+    async fn post_message(&self, body: &Value) -> Result<PostedMessage, SlackError> {
+        let answer = self.call_json("chat.postMessage", body).await?;
+        let field = |name: &str| answer.get(name).and_then(Value::as_str).map(str::to_owned);
+        match (field("channel"), field("ts")) {
+            (Some(channel), Some(ts)) => Ok(PostedMessage { channel, ts }),
+            _ => Err(SlackError::Api {
+                call: "chat.postMessage".to_owned(),
+                status: 200,
+                error: "the answer has no channel or ts".to_owned(),
+            }),
+        }
+    }
+
+    async fn update_message(&self, at: &PostedMessage, update: &Value) -> Result<(), SlackError> {
+        let body = json!({
+            "channel": at.channel,
+            "ts": at.ts,
+            "text": update.get("text").cloned().unwrap_or_default(),
+            "blocks": update.get("blocks").cloned().unwrap_or_else(|| json!([])),
+        });
+        self.call_json("chat.update", &body).await.map(|_| ())
+    }
+
+    async fn open_view(&self, body: &Value) -> Result<(), SlackError> {
+        self.call_json("views.open", body).await.map(|_| ())
+    }
+
+    async fn user_id_by_email(&self, email: &str) -> Result<Option<String>, SlackError> {
+        match self
+            .call_form("users.lookupByEmail", &[("email", email)])
+            .await
+        {
+            Ok(answer) => Ok(answer
+                .pointer("/user/id")
+                .and_then(Value::as_str)
+                .map(str::to_owned)),
+            Err(SlackError::Api { error, .. }) if error == "users_not_found" => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn group_members(&self, group: &str) -> Result<Vec<String>, SlackError> {
+        let answer = self
+            .call_form("usergroups.users.list", &[("usergroup", group)])
+            .await?;
+        Ok(answer
+            .get("users")
+            .and_then(Value::as_array)
+            .map(|users| {
+                users
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     async fn respond(&self, response_url: &str, body: &Value) -> Result<(), SlackError> {
