@@ -12,21 +12,14 @@
 //!
 //! The secret variables name where the secrets are, never the secrets themselves.
 
-use std::path::{Path, PathBuf};
-
+use function_support::{LoadTextError, TextSource};
 use slack_approval::ApprovalsConfig;
 
 use crate::slack_http::DEFAULT_SLACK_API_URL;
 use crate::slack_secrets::SecretLocation;
 
 /// Where `approvals.yaml` comes from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ConfigLocation {
-    /// An SSM parameter (String or SecureString) holding the YAML.
-    SsmParameter(String),
-    /// A file.
-    File(PathBuf),
-}
+pub type ConfigLocation = TextSource;
 
 /// The settings.
 #[derive(Clone, Debug)]
@@ -49,19 +42,12 @@ impl Settings {
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
-        let approvals = match (
-            get("APPROVALS_CONFIG_PARAMETER"),
-            get("APPROVALS_CONFIG_FILE"),
-        ) {
-            (Some(name), _) => ConfigLocation::SsmParameter(name),
-            (None, Some(path)) => ConfigLocation::File(PathBuf::from(path)),
-            (None, None) => {
-                return Err(
-                    "set APPROVALS_CONFIG_PARAMETER (SSM parameter name) or APPROVALS_CONFIG_FILE"
-                        .to_owned(),
-                );
-            }
-        };
+        let approvals = TextSource::from_lookup(
+            &lookup,
+            "APPROVALS_CONFIG_PARAMETER",
+            "APPROVALS_CONFIG_FILE",
+        )
+        .ok_or("set APPROVALS_CONFIG_PARAMETER (SSM parameter name) or APPROVALS_CONFIG_FILE")?;
         let secret = match (get("SLACK_SECRET_ID"), get("SLACK_SECRET_PARAMETER")) {
             (Some(id), _) => SecretLocation::SecretsManager(id),
             (None, Some(name)) => SecretLocation::SsmParameter(name),
@@ -99,14 +85,9 @@ impl Settings {
 /// The approvals file could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadConfigError {
-    /// The SSM parameter could not be read.
-    #[error("cannot read the approvals file from SSM parameter `{name}`: {message}")]
-    Ssm {
-        /// The parameter.
-        name: String,
-        /// Why.
-        message: String,
-    },
+    /// The file or the SSM parameter could not be read.
+    #[error(transparent)]
+    Read(#[from] LoadTextError),
     /// The file is invalid.
     #[error(transparent)]
     Invalid(#[from] slack_approval::ConfigError),
@@ -117,26 +98,8 @@ pub async fn load_approvals(
     location: &ConfigLocation,
     ssm: &aws_sdk_ssm::Client,
 ) -> Result<ApprovalsConfig, LoadConfigError> {
-    match location {
-        ConfigLocation::File(path) => Ok(ApprovalsConfig::from_path(Path::new(path))?),
-        ConfigLocation::SsmParameter(name) => {
-            let error = |message: String| LoadConfigError::Ssm {
-                name: name.clone(),
-                message,
-            };
-            let text = ssm
-                .get_parameter()
-                .name(name)
-                .with_decryption(true)
-                .send()
-                .await
-                .map_err(|e| error(aws_sdk_ssm::error::DisplayErrorContext(e).to_string()))?
-                .parameter
-                .and_then(|p| p.value)
-                .ok_or_else(|| error("the parameter has no value".to_owned()))?;
-            Ok(ApprovalsConfig::from_yaml(&text, &format!("ssm:{name}"))?)
-        }
-    }
+    let text = location.read("approvals file", ssm).await?;
+    Ok(ApprovalsConfig::from_yaml(&text, &location.origin())?)
 }
 
 #[cfg(test)]
