@@ -13,6 +13,7 @@ use std::process::Command;
 use aws_adapters::pipeline_history::CodePipelineHistory;
 use cli_metrics::Progress;
 use integration_tests::{AwsDouble, Reply, moto, sdk};
+use jiff::Timestamp;
 use metrics_extractor::FailureKind;
 use metrics_extractor::MetricsExtractor;
 use metrics_extractor::aws::S3ObjectWriter;
@@ -23,7 +24,6 @@ use pipeline_metrics::report::{self, CHART_IDS, DORA_TILE_IDS, Report, ReportCon
 use pipeline_metrics::row::{self, ActionExecutionSummary, ExecutionSummary, Row, Source};
 use pipeline_metrics::{DoraConfig, ExecutionState, metrics};
 use serde_json::{Value, json};
-use time::OffsetDateTime;
 
 const PREFIX: &str = "pipeline-events";
 const LIST_ACTIONS: &str = "CodePipeline_20150709.ListActionExecutions";
@@ -328,11 +328,11 @@ fn recorded_page(page: u32, older: &str, newer: &str) -> Value {
     .unwrap()
 }
 
-fn utc(t: &aws_sdk_codepipeline::primitives::DateTime) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(t.as_nanos()).unwrap()
+fn utc(t: &aws_sdk_codepipeline::primitives::DateTime) -> Timestamp {
+    Timestamp::from_nanosecond(t.as_nanos()).unwrap()
 }
 
-fn json_time(v: &Value) -> Option<OffsetDateTime> {
+fn json_time(v: &Value) -> Option<Timestamp> {
     v.as_f64().map(|s| {
         utc(&aws_sdk_codepipeline::primitives::DateTime::from_secs_f64(
             s,
@@ -411,7 +411,7 @@ async fn backfill_reads_every_page_and_writes_rows_that_read_back_as_expected() 
     let request = BackfillRequest {
         pipelines: vec![pipeline.clone()],
         since: cli_metrics::parse_date("2026-01-01").unwrap(),
-        until: OffsetDateTime::now_utc().date(),
+        until: pipeline_metrics::utc::today(),
         prefix: PREFIX.to_owned(),
     };
     let writer = FolderWriter::new(out.path());
@@ -499,7 +499,7 @@ async fn backfill_reads_every_page_and_writes_rows_that_read_back_as_expected() 
     );
 
     // The same layout as the function: {prefix}/dt=YYYY-MM-DD/{batch_id}.json.gz.
-    let today = OffsetDateTime::now_utc().date().to_string();
+    let today = pipeline_metrics::utc::today().to_string();
     let mut partitions: Vec<String> = summary
         .objects
         .iter()

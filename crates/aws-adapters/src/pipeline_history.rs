@@ -4,7 +4,7 @@
 
 use aws_sdk_codepipeline::error::DisplayErrorContext;
 use aws_sdk_codepipeline::primitives::DateTime;
-use time::OffsetDateTime;
+use jiff::Timestamp;
 
 use pipeline_metrics::ports::{HistoryError, Page, PipelineHistory};
 use pipeline_metrics::row::{ActionExecutionSummary, ExecutionSummary};
@@ -40,8 +40,8 @@ impl CodePipelineHistory {
 }
 
 /// An SDK timestamp in UTC; `None` if out of range.
-fn utc(t: &DateTime) -> Option<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp_nanos(t.as_nanos()).ok()
+fn utc(t: &DateTime) -> Option<Timestamp> {
+    Timestamp::from_nanosecond(t.as_nanos()).ok()
 }
 
 /// Whether `text` is 7 to 64 hexadecimal characters (a git commit id).

@@ -18,8 +18,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use function_support::ErrorType;
-use time::macros::format_description;
-use time::{Date, OffsetDateTime};
+use jiff::civil::Date;
 
 use aws_adapters::pipeline_history::CodePipelineHistory;
 use metrics_extractor::aws::S3ObjectWriter;
@@ -111,7 +110,7 @@ pub async fn run(command: MetricsCommand) -> Result<ExitCode> {
                 },
             account,
         } => {
-            let until = until.unwrap_or_else(|| OffsetDateTime::now_utc().date());
+            let until = until.unwrap_or_else(pipeline_metrics::utc::today);
             let aws = aws_config::load_from_env().await;
             let history = CodePipelineHistory::in_client_region(
                 aws_sdk_codepipeline::Client::new(&aws),
@@ -170,7 +169,7 @@ pub async fn run(command: MetricsCommand) -> Result<ExitCode> {
             let since = since.or_else(|| {
                 until.map(|last| {
                     rows.iter()
-                        .map(|row| row.event_time.date())
+                        .map(|row| pipeline_metrics::utc::day(row.event_time))
                         .min()
                         .unwrap_or(last)
                 })
@@ -186,7 +185,7 @@ pub async fn run(command: MetricsCommand) -> Result<ExitCode> {
 
 /// Reads `YYYY-MM-DD`.
 pub fn parse_date(text: &str) -> std::result::Result<Date, String> {
-    Date::parse(text.trim(), format_description!("[year]-[month]-[day]"))
+    Date::strptime("%Y-%m-%d", text.trim())
         .map_err(|e| format!("`{text}` is not a YYYY-MM-DD date: {e}"))
 }
 
@@ -365,7 +364,7 @@ pub fn report_config(
         }
         (first, last) => Some((
             first.unwrap_or(Date::MIN),
-            last.unwrap_or_else(|| OffsetDateTime::now_utc().date()),
+            last.unwrap_or_else(pipeline_metrics::utc::today),
         )),
     };
     Ok(ReportConfig {

@@ -12,7 +12,8 @@
 use std::collections::HashSet;
 use std::future::Future;
 
-use time::{Date, OffsetDateTime};
+use jiff::Timestamp;
+use jiff::civil::Date;
 
 use crate::batch::{self, BatchError};
 use crate::ports::{HistoryError, ObjectWriter, Page, PipelineHistory};
@@ -100,7 +101,7 @@ where
             until: request.until,
         });
     }
-    let in_period = |t: OffsetDateTime| (request.since..=request.until).contains(&t.date());
+    let in_period = |t: Timestamp| (request.since..=request.until).contains(&crate::utc::day(t));
     let mut summary = BackfillSummary::default();
     progress.start(request.pipelines.len());
     for pipeline in &request.pipelines {
@@ -165,7 +166,7 @@ where
 async fn read_back_to<T, F, Fut>(
     since: Date,
     mut read_page: F,
-    start_time: impl Fn(&T) -> OffsetDateTime,
+    start_time: impl Fn(&T) -> Timestamp,
     keep: impl Fn(&T) -> bool,
 ) -> Result<Vec<T>, HistoryError>
 where
@@ -179,7 +180,7 @@ where
         let older = page
             .items
             .iter()
-            .all(|item| start_time(item).date() < since);
+            .all(|item| crate::utc::day(start_time(item)) < since);
         kept.extend(page.items.into_iter().filter(|item| keep(item)));
         token = page.next_token;
         if token.is_none() || older {
@@ -193,7 +194,8 @@ mod tests {
     use std::collections::BTreeMap;
     use std::sync::Mutex;
 
-    use time::macros::{date, datetime};
+    use crate::fixtures::ts;
+    use jiff::civil::date;
 
     use super::*;
     use crate::batch::decode_object;
@@ -255,7 +257,7 @@ mod tests {
         }
     }
 
-    fn execution(id: &str, start: OffsetDateTime) -> ExecutionSummary {
+    fn execution(id: &str, start: Timestamp) -> ExecutionSummary {
         ExecutionSummary {
             account: "123456789012".into(),
             region: "eu-west-1".into(),
@@ -263,7 +265,7 @@ mod tests {
             execution_id: id.into(),
             status: "Succeeded".into(),
             start_time: start,
-            last_update_time: Some(start + time::Duration::minutes(5)),
+            last_update_time: Some(start + jiff::SignedDuration::from_mins(5)),
             trigger_type: None,
             trigger_detail: None,
             commit_id: None,
@@ -271,7 +273,7 @@ mod tests {
         }
     }
 
-    fn action(execution_id: &str, start: OffsetDateTime) -> ActionExecutionSummary {
+    fn action(execution_id: &str, start: Timestamp) -> ActionExecutionSummary {
         ActionExecutionSummary {
             account: "123456789012".into(),
             region: "eu-west-1".into(),
@@ -282,7 +284,7 @@ mod tests {
             action_execution_id: Some(format!("a-{execution_id}")),
             status: "Succeeded".into(),
             start_time: start,
-            last_update_time: Some(start + time::Duration::minutes(1)),
+            last_update_time: Some(start + jiff::SignedDuration::from_mins(1)),
             owner: None,
             category: None,
             provider: None,
@@ -298,9 +300,9 @@ mod tests {
     /// read. Actions likewise, one per execution.
     fn history() -> PagedHistory {
         let (t3, t2, t1) = (
-            datetime!(2026-03-12 10:00 UTC),
-            datetime!(2026-03-10 10:00 UTC),
-            datetime!(2026-02-20 10:00 UTC),
+            ts("2026-03-12T10:00:00Z"),
+            ts("2026-03-10T10:00:00Z"),
+            ts("2026-02-20T10:00:00Z"),
         );
         fn page<T>(items: Vec<T>, next: &str) -> Page<T> {
             Page {
@@ -325,8 +327,8 @@ mod tests {
     fn request() -> BackfillRequest {
         BackfillRequest {
             pipelines: vec!["web".into()],
-            since: date!(2026 - 03 - 01),
-            until: date!(2026 - 03 - 31),
+            since: date(2026, 3, 1),
+            until: date(2026, 3, 31),
             prefix: "events".into(),
         }
     }
@@ -382,7 +384,7 @@ mod tests {
     #[tokio::test]
     async fn an_empty_period_is_an_error() {
         let request = BackfillRequest {
-            until: date!(2026 - 02 - 01),
+            until: date(2026, 2, 1),
             ..request()
         };
         let error = backfill(&request, &history(), &Memory::default(), &mut ())

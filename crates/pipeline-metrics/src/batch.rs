@@ -18,8 +18,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use flate2::Compression;
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
-use time::Date;
-use time::macros::format_description;
+use jiff::civil::Date;
 
 use crate::row::Row;
 
@@ -82,8 +81,7 @@ pub fn partition_key(prefix: &str, day: Date, batch_id: &str) -> String {
 
 /// `YYYY-MM-DD`.
 pub fn format_day(day: Date) -> String {
-    day.format(format_description!("[year]-[month]-[day]"))
-        .unwrap_or_else(|_| day.to_string())
+    day.strftime("%Y-%m-%d").to_string()
 }
 
 /// A batch id from a caller's unique id (e.g. the Lambda request id) and a hash of the
@@ -159,7 +157,7 @@ pub fn encode_batch(
     let mut by_day: BTreeMap<Date, (Vec<&Row>, Vec<usize>)> = BTreeMap::new();
     for (index, row) in rows.iter().enumerate() {
         let day = *day_of.entry(row.event_id.as_str()).or_insert_with(|| {
-            let day = row.event_time.date();
+            let day = crate::utc::day(row.event_time);
             by_day.entry(day).or_default().0.push(row);
             day
         });
@@ -220,7 +218,7 @@ mod tests {
     use super::*;
     use crate::fixtures;
     use crate::row::{self, Source};
-    use time::macros::date;
+    use jiff::civil::date;
 
     fn rows(jsons: &[&str]) -> Vec<Row> {
         jsons
@@ -352,7 +350,7 @@ mod tests {
 
     #[test]
     fn keys_and_batch_ids() {
-        let day = date!(2026 - 03 - 04);
+        let day = date(2026, 3, 4);
         assert_eq!(partition_key("", day, "x"), "dt=2026-03-04/x.json.gz");
         assert_eq!(
             partition_key("/a/b/", day, "x"),

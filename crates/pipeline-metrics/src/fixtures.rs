@@ -99,3 +99,9 @@ pub fn sqs_bodies(sqs_event: &str) -> Vec<String> {
         .map(|r| r["body"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// An RFC 3339 timestamp written in a test.
+pub(crate) fn ts(text: &str) -> jiff::Timestamp {
+    text.parse()
+        .unwrap_or_else(|e| panic!("{text} is not a timestamp: {e}"))
+}

@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod ports;
 pub mod report;
 pub mod row;
+pub mod utc;
 
 pub use backfill::{BackfillRequest, BackfillSummary, backfill};
 pub use batch::{BatchError, BatchObject, decode_object, encode_batch};

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use time::Date;
+use jiff::civil::Date;
 
 use crate::batch::format_day;
 use crate::metrics::{
@@ -95,7 +95,7 @@ impl Report {
             Some((first, last)) => {
                 in_period = rows
                     .iter()
-                    .filter(|r| (first..=last).contains(&r.event_time.date()))
+                    .filter(|r| (first..=last).contains(&crate::utc::day(r.event_time)))
                     .cloned()
                     .collect();
                 in_period.as_slice()
@@ -442,7 +442,7 @@ fn duration_lines(out: &mut String, trend: &[DurationPoint]) {
     let mut days = vec![first];
     while let Some(next) = days
         .last()
-        .and_then(|d| d.next_day())
+        .and_then(|d| d.tomorrow().ok())
         .filter(|d| *d <= last)
     {
         days.push(next);
@@ -837,7 +837,7 @@ pub fn render_text(report: &Report) -> String {
 mod tests {
     use super::*;
     use crate::metrics::history::{PROD, history};
-    use time::macros::date;
+    use jiff::civil::date;
 
     fn config() -> ReportConfig {
         ReportConfig {
@@ -921,7 +921,7 @@ mod tests {
     #[test]
     fn a_period_limits_every_number() {
         let config = ReportConfig {
-            period: Some((date!(2026 - 03 - 03), date!(2026 - 03 - 03))),
+            period: Some((date(2026, 3, 3), date(2026, 3, 3))),
             ..config()
         };
         let report = Report::build(&history().rows, &config);
@@ -935,7 +935,7 @@ mod tests {
         let dora = report.dora.unwrap();
         assert_eq!(
             (dora.period_start, dora.period_end),
-            (date!(2026 - 03 - 03), date!(2026 - 03 - 03))
+            (date(2026, 3, 3), date(2026, 3, 3))
         );
         // P3 failed, P4 succeeded: 1 of 2.
         assert_eq!(dora.change_failure_rate.value, Some(0.5));

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use time::OffsetDateTime;
+use jiff::Timestamp;
 
 use super::executions::dedup;
 use super::outcomes::{Outcome, OutcomeCounts};
@@ -24,7 +24,7 @@ pub struct ActionStats {
     /// Terminal rows by outcome.
     pub counts: OutcomeCounts,
     /// When it last failed.
-    pub last_failure: Option<OffsetDateTime>,
+    pub last_failure: Option<Timestamp>,
     /// Error code of the last failure.
     pub last_error_code: Option<String>,
     /// Error summary of the last failure.
@@ -35,7 +35,7 @@ pub struct ActionStats {
 /// failures (descending), failure rate (descending), then pipeline, stage, action.
 pub fn action_stats(rows: &[Row]) -> Vec<ActionStats> {
     let mut map: BTreeMap<(&str, &str, &str), ActionStats> = BTreeMap::new();
-    let mut provider_at: HashMap<(&str, &str, &str), OffsetDateTime> = HashMap::new();
+    let mut provider_at: HashMap<(&str, &str, &str), Timestamp> = HashMap::new();
     for r in dedup(rows) {
         let (Level::Action, Some(stage), Some(action)) =
             (r.level, r.stage.as_deref(), r.action.as_deref())
@@ -88,6 +88,7 @@ pub fn action_stats(rows: &[Row]) -> Vec<ActionStats> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::ts;
     use crate::metrics::history::{BUILD, PROD, history};
 
     #[test]
@@ -115,10 +116,7 @@ mod tests {
         assert_eq!(stats[1].counts.failure_rate(), Some(1.0 / 3.0));
         assert_eq!(stats[0].provider.as_deref(), Some("CodeBuild"));
         // The last failure is P3's at 03-03 09:19.
-        assert_eq!(
-            stats[0].last_failure,
-            Some(time::macros::datetime!(2026-03-03 09:19:00 UTC))
-        );
+        assert_eq!(stats[0].last_failure, Some(ts("2026-03-03T09:19:00Z")));
         assert_eq!(stats[0].last_error_code.as_deref(), Some("JobFailed"));
         assert_eq!(stats[0].last_error_summary.as_deref(), Some("tests failed"));
         // Source actions: 5 in prod (P1, P2, P3, P4, P6), 2 in build (B1, B2).

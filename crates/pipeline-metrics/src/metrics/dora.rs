@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use time::{Date, OffsetDateTime};
+use jiff::Timestamp;
+use jiff::civil::Date;
 
 use super::durations::percentile;
 use super::executions::Execution;
@@ -158,20 +159,20 @@ pub fn dora(executions: &[Execution], config: &DoraConfig) -> Option<Dora> {
         None => {
             let days = executions
                 .iter()
-                .flat_map(|e| [Some(e.day()), e.end.map(|t| t.date())])
+                .flat_map(|e| [Some(e.day()), e.end.map(crate::utc::day)])
                 .flatten();
             let first = days.clone().min()?;
             let last = days.max()?;
             (first, last)
         }
     };
-    let days = u32::try_from((period_end - period_start).whole_days() + 1)
+    let days = u32::try_from(period_end.since(period_start).ok()?.get_days() + 1)
         .ok()
         .filter(|d| *d > 0)?;
-    let in_period = |t: OffsetDateTime| (period_start..=period_end).contains(&t.date());
+    let in_period = |t: Timestamp| (period_start..=period_end).contains(&crate::utc::day(t));
 
     // Completed production executions in the period, in end order.
-    let mut completed: Vec<(&Execution, OffsetDateTime)> = executions
+    let mut completed: Vec<(&Execution, Timestamp)> = executions
         .iter()
         .filter(|e| config.production_pipelines.contains(&e.pipeline))
         .filter(|e| matches!(e.outcome, Outcome::Succeeded | Outcome::Failed))
@@ -182,7 +183,7 @@ pub fn dora(executions: &[Execution], config: &DoraConfig) -> Option<Dora> {
     });
 
     // Deployment frequency.
-    let deployments: Vec<&(&Execution, OffsetDateTime)> = completed
+    let deployments: Vec<&(&Execution, Timestamp)> = completed
         .iter()
         .filter(|(e, _)| e.outcome == Outcome::Succeeded)
         .collect();
@@ -190,7 +191,7 @@ pub fn dora(executions: &[Execution], config: &DoraConfig) -> Option<Dora> {
     let per_day = deployment_count as f64 / f64::from(days);
 
     // Lead time: change start = earliest start of any execution with the same commit.
-    let mut change_start: HashMap<&str, OffsetDateTime> = HashMap::new();
+    let mut change_start: HashMap<&str, Timestamp> = HashMap::new();
     for e in executions {
         if let Some(commit) = e.commit_id.as_deref() {
             change_start
@@ -208,12 +209,12 @@ pub fn dora(executions: &[Execution], config: &DoraConfig) -> Option<Dora> {
                 .and_then(|c| change_start.get(c).copied())
                 .unwrap_or(e.start)
                 .min(e.start);
-            (*end - origin).as_seconds_f64()
+            end.duration_since(origin).as_secs_f64()
         })
         .collect();
 
     // Time to restore, per pipeline.
-    let mut open: BTreeMap<&str, OffsetDateTime> = BTreeMap::new();
+    let mut open: BTreeMap<&str, Timestamp> = BTreeMap::new();
     let mut restores = Vec::new();
     for (e, end) in &completed {
         match e.outcome {
@@ -222,7 +223,7 @@ pub fn dora(executions: &[Execution], config: &DoraConfig) -> Option<Dora> {
             }
             Outcome::Succeeded => {
                 if let Some(failed_at) = open.remove(e.pipeline.as_str()) {
-                    restores.push((*end - failed_at).as_seconds_f64());
+                    restores.push(end.duration_since(failed_at).as_secs_f64());
                 }
             }
             _ => {}
@@ -242,7 +243,10 @@ pub fn dora(executions: &[Execution], config: &DoraConfig) -> Option<Dora> {
     per_day_map.insert(period_start, OutcomeCounts::default());
     per_day_map.insert(period_end, OutcomeCounts::default());
     for (e, end) in &completed {
-        per_day_map.entry(end.date()).or_default().add(e.outcome);
+        per_day_map
+            .entry(crate::utc::day(*end))
+            .or_default()
+            .add(e.outcome);
     }
 
     Some(Dora {
@@ -277,7 +281,7 @@ mod tests {
     use super::*;
     use crate::metrics::executions;
     use crate::metrics::history::{PROD, history};
-    use time::macros::date;
+    use jiff::civil::date;
 
     #[test]
     fn dora_metrics_by_hand() {
@@ -288,8 +292,8 @@ mod tests {
         };
         let d = dora(&execs, &config).unwrap();
         // Period: first day with an execution (03-02) to the last (03-05) = 4 days.
-        assert_eq!(d.period_start, date!(2026 - 03 - 02));
-        assert_eq!(d.period_end, date!(2026 - 03 - 05));
+        assert_eq!(d.period_start, date(2026, 3, 2));
+        assert_eq!(d.period_end, date(2026, 3, 5));
         assert_eq!(d.days, 4);
 
         // Deployments: P1, P4, P6 succeeded = 3. 3 / 4 days = 0.75 per day, 5.25 per week.
@@ -336,7 +340,7 @@ mod tests {
         let execs = executions(&history().rows);
         let config = DoraConfig {
             production_pipelines: [PROD.to_owned()].into(),
-            period: Some((date!(2026 - 03 - 02), date!(2026 - 03 - 02))),
+            period: Some((date(2026, 3, 2), date(2026, 3, 2))),
         };
         let d = dora(&execs, &config).unwrap();
         // Only 03-02: P1 ok, P2 failed. 1 deployment / 1 day = 1.0: elite.

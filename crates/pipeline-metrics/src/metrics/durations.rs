@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use time::Date;
+use jiff::civil::Date;
 
 use super::executions::Execution;
 use super::outcomes::Outcome;
@@ -102,7 +102,7 @@ mod tests {
     use super::*;
     use crate::metrics::executions;
     use crate::metrics::history::{BUILD, PROD, history};
-    use time::macros::date;
+    use jiff::civil::date;
 
     #[test]
     fn nearest_rank_percentiles() {
@@ -162,9 +162,9 @@ mod tests {
         assert_eq!(
             prod,
             [
-                (date!(2026 - 03 - 02), 600.0),
-                (date!(2026 - 03 - 03), 900.0),
-                (date!(2026 - 03 - 04), 720.0)
+                (date(2026, 3, 2), 600.0),
+                (date(2026, 3, 3), 900.0),
+                (date(2026, 3, 4), 720.0)
             ]
         );
     }

@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use time::{Date, OffsetDateTime};
+use jiff::Timestamp;
+use jiff::civil::Date;
 
 use super::outcomes::Outcome;
 use crate::event::{ExecutionState, Level};
@@ -33,9 +34,9 @@ pub struct Execution {
     /// Outcome of the final state.
     pub outcome: Outcome,
     /// Start (UTC).
-    pub start: OffsetDateTime,
+    pub start: Timestamp,
     /// End (UTC), once the final state is terminal.
-    pub end: Option<OffsetDateTime>,
+    pub end: Option<Timestamp>,
     /// Highest `pipeline-execution-attempt` seen, if any.
     pub attempts: Option<u32>,
     /// Trigger type of its earliest row that has one.
@@ -49,12 +50,13 @@ pub struct Execution {
 impl Execution {
     /// End - start, in seconds; `None` while running.
     pub fn duration_seconds(&self) -> Option<f64> {
-        self.end.map(|end| (end - self.start).as_seconds_f64())
+        self.end
+            .map(|end| end.duration_since(self.start).as_secs_f64())
     }
 
     /// The UTC day it started.
     pub fn day(&self) -> Date {
-        self.start.date()
+        crate::utc::day(self.start)
     }
 }
 
@@ -70,7 +72,7 @@ fn state_rank(state: &ExecutionState) -> u8 {
 }
 
 /// The order in which an execution's pipeline rows happened (see the module docs).
-fn row_order(r: &Row) -> (OffsetDateTime, u32, u8, &str) {
+fn row_order(r: &Row) -> (Timestamp, u32, u8, &str) {
     (
         r.event_time,
         r.attempt.unwrap_or(0),

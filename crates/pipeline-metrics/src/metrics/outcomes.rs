@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use time::Date;
+use jiff::civil::Date;
 
 use super::executions::{Execution, dedup};
 use crate::event::{ExecutionState, Level};
@@ -173,7 +173,7 @@ pub fn step_outcomes_per_day(rows: &[Row], level: Level) -> Vec<DailyOutcomes> {
     for r in dedup(rows) {
         if r.level == level && r.state.is_terminal() {
             map.entry((
-                r.event_time.date(),
+                crate::utc::day(r.event_time),
                 r.pipeline.as_str(),
                 r.stage.as_deref(),
                 r.action.as_deref(),
@@ -215,7 +215,7 @@ pub(crate) fn fill_days<T: Default>(mut map: BTreeMap<Date, T>) -> Vec<(Date, T)
     let mut day = first;
     loop {
         out.push((day, map.remove(&day).unwrap_or_default()));
-        match day.next_day() {
+        match day.tomorrow().ok() {
             Some(next) if next <= last => day = next,
             _ => break,
         }
@@ -237,7 +237,7 @@ mod tests {
     use super::*;
     use crate::metrics::executions;
     use crate::metrics::history::{BUILD, History, PROD, history};
-    use time::macros::date;
+    use jiff::civil::date;
 
     #[test]
     fn executions_per_day_by_final_state() {
@@ -246,10 +246,10 @@ mod tests {
         assert_eq!(
             days,
             [
-                date!(2026 - 03 - 02),
-                date!(2026 - 03 - 03),
-                date!(2026 - 03 - 04),
-                date!(2026 - 03 - 05)
+                date(2026, 3, 2),
+                date(2026, 3, 3),
+                date(2026, 3, 4),
+                date(2026, 3, 5)
             ]
         );
         // 03-02: P1 succeeded, P2 failed, B1 succeeded.
@@ -311,10 +311,7 @@ mod tests {
         );
         let per_day = executions_per_day(&executions(&h.rows));
         assert_eq!(per_day.len(), 3);
-        assert_eq!(
-            per_day[1],
-            (date!(2026 - 01 - 02), OutcomeCounts::default())
-        );
+        assert_eq!(per_day[1], (date(2026, 1, 2), OutcomeCounts::default()));
     }
 
     #[test]
@@ -324,7 +321,7 @@ mod tests {
         let pipelines = pipeline_outcomes_per_day(&execs);
         let prod_0302 = pipelines
             .iter()
-            .find(|o| o.pipeline == PROD && o.day == date!(2026 - 03 - 02))
+            .find(|o| o.pipeline == PROD && o.day == date(2026, 3, 2))
             .unwrap();
         // P1 succeeded, P2 failed.
         assert_eq!(prod_0302.counts.succeeded, 1);
@@ -368,7 +365,7 @@ mod tests {
         let actions = step_outcomes_per_day(&h.rows, Level::Action);
         let unit_tests_0303 = actions
             .iter()
-            .find(|o| o.action.as_deref() == Some("UnitTests") && o.day == date!(2026 - 03 - 03))
+            .find(|o| o.action.as_deref() == Some("UnitTests") && o.day == date(2026, 3, 3))
             .unwrap();
         // B2's UnitTests failed at 10:49 and succeeded on retry at 10:57: both count.
         assert_eq!(

@@ -1,8 +1,8 @@
 //! Rows from the history import (`metrics backfill`): CodePipeline's execution summaries,
 //! in plain types so the SDK stays out of this crate, made into the same rows as live events.
 
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 use super::{Row, Source, commit_id};
 use crate::event::{ExecutionState, Level};
@@ -23,11 +23,10 @@ pub struct ExecutionSummary {
     /// `Stopping`, `Superseded`, `Cancelled`).
     pub status: String,
     /// `startTime`.
-    #[serde(with = "time::serde::rfc3339")]
-    pub start_time: OffsetDateTime,
+    pub start_time: Timestamp,
     /// `lastUpdateTime`: the end, once the status is final.
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub last_update_time: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub last_update_time: Option<Timestamp>,
     /// `trigger.triggerType`.
     #[serde(default)]
     pub trigger_type: Option<String>,
@@ -63,11 +62,10 @@ pub struct ActionExecutionSummary {
     /// `status` as the API spells it (`InProgress`, `Abandoned`, `Succeeded`, `Failed`).
     pub status: String,
     /// `startTime`.
-    #[serde(with = "time::serde::rfc3339")]
-    pub start_time: OffsetDateTime,
+    pub start_time: Timestamp,
     /// `lastUpdateTime`.
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub last_update_time: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub last_update_time: Option<Timestamp>,
     /// `input.actionTypeId.owner`.
     #[serde(default)]
     pub owner: Option<String>,
@@ -101,7 +99,7 @@ pub struct ActionExecutionSummary {
 /// adds nothing after deduplication; `raw_event` is the summary as JSON.
 pub fn backfill_execution(summary: &ExecutionSummary) -> Vec<Row> {
     let raw = serde_json::to_string(summary).unwrap_or_default();
-    let base = |state: ExecutionState, at: OffsetDateTime| Row {
+    let base = |state: ExecutionState, at: Timestamp| Row {
         event_id: format!("backfill:{}:{}", summary.execution_id, state.as_str()),
         event_time: at,
         level: Level::Pipeline,
@@ -148,7 +146,7 @@ pub fn backfill_execution(summary: &ExecutionSummary) -> Vec<Row> {
 /// `backfill:{execution_id}:{stage}:{action}:{action_execution_id}:{STATE}`.
 pub fn backfill_action(summary: &ActionExecutionSummary) -> Vec<Row> {
     let raw = serde_json::to_string(summary).unwrap_or_default();
-    let base = |state: ExecutionState, at: OffsetDateTime| {
+    let base = |state: ExecutionState, at: Timestamp| {
         let failed = state == ExecutionState::Failed;
         let terminal = state.is_terminal();
         let mut row = Row {

@@ -41,17 +41,14 @@
 //! `from_iso8601_timestamp(event_time)`. The partition column `dt` is not in the rows: it
 //! is the object's key (see [`crate::batch`]).
 
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 mod history;
 
 pub use history::{ActionExecutionSummary, ExecutionSummary, backfill_action, backfill_execution};
 
-use crate::event::{
-    self, ActionDetail, CodePipelineEvent, EventError, ExecutionResult, ExecutionState,
-    ExecutionTrigger, Level, PipelineDetail, StageDetail,
-};
+use crate::event::{self, CodePipelineEvent, EventError, ExecutionState, Level};
 
 /// Where a row came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -69,8 +66,7 @@ pub struct Row {
     /// Envelope `id`; the same event delivered twice has the same id.
     pub event_id: String,
     /// Envelope `time` (UTC): when the state changed.
-    #[serde(with = "time::serde::rfc3339")]
-    pub event_time: OffsetDateTime,
+    pub event_time: Timestamp,
     /// Pipeline, stage or action.
     pub level: Level,
     /// AWS account id.
@@ -116,8 +112,8 @@ pub struct Row {
     #[serde(default)]
     pub action_region: Option<String>,
     /// When the pipeline execution started (UTC), where the event says.
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub start_time: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub start_time: Option<Timestamp>,
     /// What started the execution (`StartPipelineExecution`, `Webhook`, ...).
     #[serde(default)]
     pub trigger_type: Option<String>,
@@ -152,81 +148,15 @@ pub struct Row {
     pub raw_event: String,
 }
 
-/// The fields every detail-type may carry, borrowed for [`from_event`].
-struct Common<'a> {
-    pipeline: &'a str,
-    execution_id: &'a str,
-    state: &'a ExecutionState,
-    version: Option<u32>,
-    attempt: Option<u32>,
-    start_time: Option<&'a str>,
-    trigger: Option<&'a ExecutionTrigger>,
-    result: Option<&'a ExecutionResult>,
-}
-
-impl<'a> From<&'a PipelineDetail> for Common<'a> {
-    fn from(d: &'a PipelineDetail) -> Self {
-        Common {
-            pipeline: &d.pipeline,
-            execution_id: &d.execution_id,
-            state: &d.state,
-            version: d.version,
-            attempt: d.pipeline_execution_attempt,
-            start_time: d.start_time.as_deref(),
-            trigger: d.execution_trigger.as_ref(),
-            result: d.execution_result.as_ref(),
-        }
-    }
-}
-
-impl<'a> From<&'a StageDetail> for Common<'a> {
-    fn from(d: &'a StageDetail) -> Self {
-        Common {
-            pipeline: &d.pipeline,
-            execution_id: &d.execution_id,
-            state: &d.state,
-            version: d.version,
-            attempt: d.pipeline_execution_attempt,
-            start_time: d.start_time.as_deref(),
-            trigger: d.execution_trigger.as_ref(),
-            result: d.execution_result.as_ref(),
-        }
-    }
-}
-
-impl<'a> From<&'a ActionDetail> for Common<'a> {
-    fn from(d: &'a ActionDetail) -> Self {
-        Common {
-            pipeline: &d.pipeline,
-            execution_id: &d.execution_id,
-            state: &d.state,
-            version: d.version,
-            attempt: d.pipeline_execution_attempt,
-            start_time: d.start_time.as_deref(),
-            trigger: d.execution_trigger.as_ref(),
-            result: d.execution_result.as_ref(),
-        }
-    }
-}
-
 /// Normalizes one parsed event into a row; `raw_event` is the JSON it was parsed from.
 pub fn from_event(event: &CodePipelineEvent, raw_event: &str, source: Source) -> Row {
-    let (id, time, account, region, common, stage, action) = match event {
-        CodePipelineEvent::Pipeline(e) => (
-            &e.id,
-            e.time,
-            &e.account,
-            &e.region,
-            Common::from(&e.detail),
-            None,
-            None,
-        ),
+    let (id, time, account, region, stage, action) = match event {
+        CodePipelineEvent::Pipeline(e) => (&e.id, e.time, &e.account, &e.region, None, None),
         CodePipelineEvent::Stage(e) => (
             &e.id,
             e.time,
             &e.account,
             &e.region,
-            Common::from(&e.detail),
             Some(e.detail.stage.clone()),
             None,
         ),
@@ -235,17 +165,17 @@ pub fn from_event(event: &CodePipelineEvent, raw_event: &str, source: Source) ->
             e.time,
             &e.account,
             &e.region,
-            Common::from(&e.detail),
             Some(e.detail.stage.clone()),
             Some(&e.detail),
         ),
     };
-    let result = common.result.cloned().unwrap_or_default();
-    let trigger = common.trigger.cloned().unwrap_or_default();
+    let common = event.execution();
+    let result = common.execution_result.clone().unwrap_or_default();
+    let trigger = common.execution_trigger.clone().unwrap_or_default();
     let action_type = action
         .and_then(|a| a.action_type.clone())
         .unwrap_or_default();
-    let failed = *common.state == ExecutionState::Failed;
+    let failed = common.state == ExecutionState::Failed;
     let mut row = Row {
         event_id: id.clone(),
         event_time: time,
@@ -254,7 +184,7 @@ pub fn from_event(event: &CodePipelineEvent, raw_event: &str, source: Source) ->
         region: region.clone(),
         pipeline: common.pipeline.to_owned(),
         execution_id: common.execution_id.to_owned(),
-        attempt: common.attempt,
+        attempt: common.pipeline_execution_attempt,
         pipeline_version: common.version,
         stage,
         action: action.map(|a| a.action.clone()),
@@ -265,7 +195,10 @@ pub fn from_event(event: &CodePipelineEvent, raw_event: &str, source: Source) ->
         action_provider: action_type.provider,
         action_version: action_type.version,
         action_region: action.and_then(|a| a.region.clone()),
-        start_time: common.start_time.and_then(event::parse_timestamp),
+        start_time: common
+            .start_time
+            .as_deref()
+            .and_then(event::parse_timestamp),
         trigger_type: trigger.trigger_type,
         trigger_detail: trigger.trigger_detail,
         commit_id: None,
@@ -384,7 +317,7 @@ pub fn branch(row: &Row) -> Option<String> {
 mod tests {
     use super::*;
     use crate::fixtures;
-    use time::macros::datetime;
+    use crate::fixtures::ts;
 
     fn row(json: &str) -> Row {
         from_json(json, Source::Live).unwrap()
@@ -394,7 +327,7 @@ mod tests {
     fn pipeline_row() {
         let r = row(fixtures::PIPELINE_STARTED);
         assert_eq!(r.event_id, "0d9b0d6e-2f43-4c67-9b9a-1c6e5f3a0001");
-        assert_eq!(r.event_time, datetime!(2026-03-14 09:58:02 UTC));
+        assert_eq!(r.event_time, ts("2026-03-14T09:58:02Z"));
         assert_eq!(r.level, Level::Pipeline);
         assert_eq!(r.account, "123456789012");
         assert_eq!(r.region, "eu-west-1");
@@ -405,7 +338,7 @@ mod tests {
         assert_eq!(r.stage, None);
         assert_eq!(r.action, None);
         assert_eq!(r.state, ExecutionState::Started);
-        assert_eq!(r.start_time, Some(datetime!(2026-03-14 09:58:01.412 UTC)));
+        assert_eq!(r.start_time, Some(ts("2026-03-14T09:58:01.412Z")));
         assert_eq!(r.trigger_type.as_deref(), Some("StartPipelineExecution"));
         assert_eq!(
             r.trigger_detail.as_deref(),
@@ -619,8 +552,8 @@ mod tests {
             pipeline: "web-app-prod".into(),
             execution_id: "exec-1".into(),
             status: "Succeeded".into(),
-            start_time: datetime!(2026-01-02 10:00:00 UTC),
-            last_update_time: Some(datetime!(2026-01-02 10:12:00 UTC)),
+            start_time: ts("2026-01-02T10:00:00Z"),
+            last_update_time: Some(ts("2026-01-02T10:12:00Z")),
             trigger_type: Some("Webhook".into()),
             trigger_detail: None,
             commit_id: Some("abc1234".into()),
@@ -629,9 +562,9 @@ mod tests {
         let rows = backfill_execution(&summary);
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].event_id, "backfill:exec-1:STARTED");
-        assert_eq!(rows[0].event_time, datetime!(2026-01-02 10:00:00 UTC));
+        assert_eq!(rows[0].event_time, ts("2026-01-02T10:00:00Z"));
         assert_eq!(rows[1].event_id, "backfill:exec-1:SUCCEEDED");
-        assert_eq!(rows[1].event_time, datetime!(2026-01-02 10:12:00 UTC));
+        assert_eq!(rows[1].event_time, ts("2026-01-02T10:12:00Z"));
         assert!(rows.iter().all(|r| r.source == Source::Backfill));
         assert_eq!(rows[1].branch.as_deref(), Some("main"));
         let in_progress = ExecutionSummary {
@@ -652,8 +585,8 @@ mod tests {
             action: "Source".into(),
             action_execution_id: Some("ae-1".into()),
             status: "Succeeded".into(),
-            start_time: datetime!(2026-01-02 10:00:00 UTC),
-            last_update_time: Some(datetime!(2026-01-02 10:00:09 UTC)),
+            start_time: ts("2026-01-02T10:00:00Z"),
+            last_update_time: Some(ts("2026-01-02T10:00:09Z")),
             owner: Some("AWS".into()),
             category: Some("Source".into()),
             provider: Some("CodeCommit".into()),
