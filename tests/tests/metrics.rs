@@ -19,8 +19,8 @@ use metrics_extractor::MetricsExtractor;
 use metrics_extractor::aws::S3ObjectWriter;
 use metrics_extractor::local::FolderWriter;
 use pipeline_metrics::backfill::{BackfillRequest, backfill};
+use pipeline_metrics::dashboard::{self, CHART_IDS, DORA_TILE_IDS, Report, ReportConfig};
 use pipeline_metrics::ports::{HistoryError, Page, PipelineHistory};
-use pipeline_metrics::report::{self, CHART_IDS, DORA_TILE_IDS, Report, ReportConfig};
 use pipeline_metrics::row::{self, ActionExecutionSummary, ExecutionSummary, Row, Source};
 use pipeline_metrics::{DoraConfig, ExecutionState, metrics};
 use serde_json::{Value, json};
@@ -269,7 +269,7 @@ async fn duplicates_are_counted_once_by_the_executions_and_the_report() {
     let report = Report::build(&rows, &ReportConfig::default());
     assert_eq!(report.duplicates, 3);
     assert_eq!(report.executions.len(), 1);
-    let text = report::render_text(&report);
+    let text = dashboard::render_text(&report);
     assert!(text.contains("Events: 6 (3 duplicates ignored)"), "{text}");
     assert!(
         text.contains(

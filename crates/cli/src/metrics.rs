@@ -28,7 +28,7 @@ use metrics_extractor::{BatchOutcome, HandlerError, MetricsExtractor};
 use pipeline_metrics::DoraConfig;
 use pipeline_metrics::backfill::{BackfillProgress, BackfillRequest, backfill};
 use pipeline_metrics::batch::{self, decode_object};
-use pipeline_metrics::report::{self, Report, ReportConfig};
+use pipeline_metrics::dashboard::{self, Report, ReportConfig};
 use pipeline_metrics::row::Row;
 
 /// The local folder rows are written to and read from by default.
@@ -385,10 +385,10 @@ pub fn write_report(rows: &[Row], config: &ReportConfig, out: &Path) -> Result<S
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
-    std::fs::write(out, report::render_html(&report))
+    std::fs::write(out, dashboard::render_html(&report))
         .with_context(|| format!("cannot write {}", out.display()))?;
     tracing::info!(out = %out.display(), rows = report.rows, executions = report.executions.len(), decision = "report_written", "dashboard written");
-    Ok(report::render_text(&report))
+    Ok(dashboard::render_text(&report))
 }
 
 #[cfg(test)]

@@ -10,27 +10,27 @@
 //!    (`{prefix}/dt=YYYY-MM-DD/{batch_id}.json.gz`), and such objects are read back.
 //! 4. [`metrics`]: executions, success and failure counts, durations and DORA metrics,
 //!    defined exactly as the Athena queries compute them.
-//! 5. [`report`]: a self-contained HTML dashboard (inline CSS and SVG) and a plain-text
-//!    summary.
+//! 5. [`dashboard`]: the report computed from the rows, as a self-contained HTML page
+//!    (inline CSS and SVG, written with `maud`) and a plain-text summary.
 //!
 //! The crate knows nothing of Lambda or the AWS SDK: the `metrics-extractor` function and
 //! the CLI's `metrics report` adapt their inputs to these functions.
 
 pub mod backfill;
 pub mod batch;
+pub mod dashboard;
 pub mod event;
 pub mod metrics;
 pub mod ports;
-pub mod report;
 pub mod row;
 pub mod utc;
 
 pub use backfill::{BackfillRequest, BackfillSummary, backfill};
 pub use batch::{BatchError, BatchObject, decode_object, encode_batch};
+pub use dashboard::{Report, ReportConfig};
 pub use event::{CodePipelineEvent, EventError, ExecutionState, Level, parse_event};
 pub use metrics::{DoraConfig, Execution, Outcome, Tier};
 pub use ports::{HistoryError, ObjectWriter, Page, PipelineHistory, WriteError};
-pub use report::{Report, ReportConfig};
 pub use row::{Row, Source};
 
 #[cfg(test)]
