@@ -164,68 +164,71 @@ fn charts(report: &Report) -> Markup {
     }
 }
 
-/// One row per pipeline: runs by outcome, failure rate, duration percentiles.
-fn pipelines(report: &Report) -> Markup {
+/// A `<section>` with a heading and a table of `columns` over `rows` (`<tr>`s).
+fn table(id: &str, heading: &str, columns: &[&str], rows: Markup) -> Markup {
     html! {
-        section id="pipelines" {
-            h2 { "Pipelines" }
+        section id=(id) {
+            h2 { (heading) }
             table {
-                thead {
-                    tr {
-                        @for name in ["Pipeline", "Runs", "Succeeded", "Failed", "Stopped",
-                            "Superseded", "Failure rate", "p50", "p90", "p95"] {
-                            th { (name) }
-                        }
-                    }
-                }
-                tbody {
-                    @for p in pipeline_lines(report) {
-                        tr {
-                            td { (p.name) }
-                            td class="num" { (p.counts.total()) }
-                            td class="num" { (p.counts.succeeded) }
-                            td class="num" { (p.counts.failed) }
-                            td class="num" { (p.counts.stopped) }
-                            td class="num" { (p.counts.superseded) }
-                            td class="num" { (p.failure_rate) }
-                            td class="num" { (p.p50) }
-                            td class="num" { (p.p90) }
-                            td class="num" { (p.p95) }
-                        }
-                    }
-                }
+                thead { tr { @for name in columns { th { (name) } } } }
+                tbody { (rows) }
             }
         }
     }
 }
 
-/// One row per action that failed: counts, rate and the last error.
-fn hotspots_table(report: &Report) -> Markup {
-    html! {
-        section id="hotspots" {
-            h2 { "Action failure hotspots" }
-            table {
-                thead {
-                    tr {
-                        @for name in ["Action", "Provider", "Failed", "Succeeded", "Failure rate",
-                            "Last failure"] {
-                            th { (name) }
-                        }
-                    }
+/// One row per pipeline: runs by outcome, failure rate, duration percentiles.
+fn pipelines(report: &Report) -> Markup {
+    let columns = [
+        "Pipeline",
+        "Runs",
+        "Succeeded",
+        "Failed",
+        "Stopped",
+        "Superseded",
+        "Failure rate",
+        "p50",
+        "p90",
+        "p95",
+    ];
+    let rows = html! {
+        @for p in pipeline_lines(report) {
+            tr {
+                td { (p.name) }
+                @for n in [p.counts.total(), p.counts.succeeded, p.counts.failed,
+                    p.counts.stopped, p.counts.superseded] {
+                    td class="num" { (n) }
                 }
-                tbody {
-                    @for h in hotspots(report) {
-                        tr {
-                            td { (h.name) }
-                            td { (h.stats.provider.as_deref().unwrap_or("")) }
-                            td class="num" { (h.stats.counts.failed) }
-                            td class="num" { (h.stats.counts.succeeded) }
-                            td class="num" { (h.failure_rate) }
-                            td { (h.last) }
-                        }
-                    }
+                @for text in [&p.failure_rate, &p.p50, &p.p90, &p.p95] {
+                    td class="num" { (text) }
                 }
             }
         }
-    }
+    };
+    table("pipelines", "Pipelines", &columns, rows)
+}
+
+/// One row per action that failed: counts, rate and the last error.
+fn hotspots_table(report: &Report) -> Markup {
+    let columns = [
+        "Action",
+        "Provider",
+        "Failed",
+        "Succeeded",
+        "Failure rate",
+        "Last failure",
+    ];
+    let rows = html! {
+        @for h in hotspots(report) {
+            tr {
+                td { (h.name) }
+                td { (h.stats.provider.as_deref().unwrap_or("")) }
+                td class="num" { (h.stats.counts.failed) }
+                td class="num" { (h.stats.counts.succeeded) }
+                td class="num" { (h.failure_rate) }
+                td { (h.last) }
+            }
+        }
+    };
+    table("hotspots", "Action failure hotspots", &columns, rows)
 }
