@@ -3,16 +3,19 @@
 //!
 //! ```text
 //! pipeline-router check [RULES]
-//! pipeline-router plan [--rules R] [--repo D] [--repository-name N] [--branch B | --tag T] [--from C] [--to C] [--json]
+//! pipeline-router plan [--rules R] [--repo D] [--repository-name N] [--branch B | --tag T] [--from C] [--to C] [--at TIME] [--json]
 //! pipeline-router invoke commit-filter --event E [--rules R] [--repo D | --aws]
 //! pipeline-router invoke metrics-extractor --event E
 //! pipeline-router invoke approval-requester --event E [--config F]
 //! pipeline-router invoke approval-handler --event E [--config F] --signing-secret S [--now T]
 //! pipeline-router metrics backfill | report ...
+//! pipeline-router holds list [--file F | --aws [--table T]] [--json]
+//! pipeline-router holds release PIPELINE [--branch B] [--file F | --aws [--table T]]
 //! pipeline-router slack sign PAYLOAD --signing-secret S [--timestamp T]
 //! ```
 
 pub mod check;
+pub mod holds;
 pub mod invoke;
 pub mod metrics;
 pub mod plan;
@@ -45,6 +48,8 @@ pub enum Command {
     Metrics(metrics::MetricsArgs),
     /// Slack helpers.
     Slack(slack::SlackArgs),
+    /// Pushes held by change freezes: list them, release one now.
+    Holds(holds::HoldsArgs),
 }
 
 impl Command {
@@ -56,6 +61,7 @@ impl Command {
             Self::Invoke(args) => args.run().await,
             Self::Metrics(args) => args.run().await,
             Self::Slack(args) => args.run(),
+            Self::Holds(args) => args.run().await,
         }
     }
 }
