@@ -9,11 +9,14 @@
 //!   the [`ports::ChangeSource`] port (CodeCommit in Lambda, `git` in the CLI);
 //! - [`start`]: start the chosen pipelines through the [`ports::PipelineStarter`] port,
 //!   idempotently, at the evaluated commit;
+//! - [`hold`]: write a hold through the [`pipeline_schedules::HoldStore`] port for each
+//!   pipeline a freeze holds (decision `frozen`), instead of starting it;
 //! - [`report`]: one structured log line per decision, and the push's routing summary.
 //!
 //! Nothing here knows about Lambda or the AWS SDK.
 
 pub mod glob;
+pub mod hold;
 pub mod matching;
 pub mod plan;
 pub mod ports;
@@ -22,7 +25,10 @@ pub mod report;
 pub mod rules;
 pub mod start;
 
-pub use plan::{Decision, DiffBase, PipelineDecision, PlanOptions, Reason, RoutingPlan, plan_push};
+pub use hold::{HoldOutcome, hold_pipelines, holds_of};
+pub use plan::{
+    Decision, DiffBase, FreezeNote, PipelineDecision, PlanOptions, Reason, RoutingPlan, plan_push,
+};
 pub use ports::{ChangeSource, DiffPage, DiffRequest, PipelineStarter, SourceError, StartRequest};
 pub use push::{Push, Reference, ReferenceChange};
 pub use rules::{DiffFailurePolicy, RoutingRules, RulesError, RulesLimits};

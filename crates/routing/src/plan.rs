@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use pipeline_schedules::jiff::Timestamp;
+use pipeline_schedules::{Calendar, FreezeAction};
 use serde::Serialize;
 
 use crate::matching::PathMatching;
@@ -9,7 +11,7 @@ use crate::ports::{ChangeSource, DiffRequest, SourceError};
 use crate::push::{Push, Reference, ReferenceChange};
 use crate::rules::{DiffFailurePolicy, FilterMatch, RepositoryRules, RoutingRules};
 
-/// Start or skip: `decision` in the JSON output, the log lines and the README.
+/// Start, skip or frozen: `decision` in the JSON output, the log lines and the README.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
@@ -17,14 +19,21 @@ pub enum Decision {
     Start,
     /// The pipeline is left alone.
     Skip,
+    /// The pipeline would start, but a freeze is on: the push is held (a hold is written)
+    /// and started when the freeze is released.
+    Frozen,
 }
 
 impl Decision {
-    /// `start` or `skip`, as in the JSON output and the logs.
+    /// Every decision.
+    pub const ALL: [Decision; 3] = [Decision::Start, Decision::Skip, Decision::Frozen];
+
+    /// `start`, `skip` or `frozen`, as in the JSON output and the logs.
     pub fn as_str(self) -> &'static str {
         match self {
             Decision::Start => "start",
             Decision::Skip => "skip",
+            Decision::Frozen => "frozen",
         }
     }
 }
@@ -62,11 +71,15 @@ pub enum Reason {
     NoCommit,
     /// The diff could not be read; the `on_diff_failure` policy decided.
     DiffUnavailable,
+    /// The pipeline would start, but a freeze with `on_push: hold` is on: held.
+    FreezeHold,
+    /// The pipeline would start, but a freeze with `on_push: skip` is on: skipped.
+    FreezeSkip,
 }
 
 impl Reason {
     /// Every reason.
-    pub const ALL: [Reason; 14] = [
+    pub const ALL: [Reason; 16] = [
         Reason::PathMatched,
         Reason::PathNotExcluded,
         Reason::NoPathFilter,
@@ -81,6 +94,8 @@ impl Reason {
         Reason::UnreferencedMergeCommit,
         Reason::NoCommit,
         Reason::DiffUnavailable,
+        Reason::FreezeHold,
+        Reason::FreezeSkip,
     ];
 
     /// The snake_case name, as in the JSON output and the logs.
@@ -100,6 +115,8 @@ impl Reason {
             Reason::UnreferencedMergeCommit => "unreferenced_merge_commit",
             Reason::NoCommit => "no_commit",
             Reason::DiffUnavailable => "diff_unavailable",
+            Reason::FreezeHold => "freeze_hold",
+            Reason::FreezeSkip => "freeze_skip",
         }
     }
 }
@@ -119,6 +136,23 @@ pub struct PipelineDecision {
     /// The glob that matched, where one did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub glob: Option<String>,
+    /// The freeze that held or skipped the pipeline (reasons `freeze_hold`, `freeze_skip`):
+    /// fields `freeze`, `window_end` and `release_at` of the decision's JSON.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub freeze: Option<FreezeNote>,
+}
+
+/// The freeze a decision met: its name, and when its holds are released.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FreezeNote {
+    /// The freeze's name in the rules file (`freeze` in the JSON).
+    #[serde(rename = "freeze")]
+    pub name: String,
+    /// When the freeze's window ends.
+    pub window_end: Timestamp,
+    /// When a hold is released (the window end moved by `release_at` and past other
+    /// freezes of the pipeline).
+    pub release_at: Timestamp,
 }
 
 /// What the diff was computed against.
@@ -172,6 +206,9 @@ pub struct RoutingPlan {
     pub on_diff_failure: DiffFailurePolicy,
     /// One decision per pipeline of the repository, in rules-file order.
     pub decisions: Vec<PipelineDecision>,
+    /// The instant freezes were judged at ([`PlanOptions::at`], else the push's time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evaluated_at: Option<Timestamp>,
 }
 
 impl RoutingPlan {
@@ -181,6 +218,13 @@ impl RoutingPlan {
             .iter()
             .filter(|d| d.decision == Decision::Start)
     }
+
+    /// The decisions that hold a pipeline for a freeze.
+    pub fn frozen(&self) -> impl Iterator<Item = &PipelineDecision> {
+        self.decisions
+            .iter()
+            .filter(|d| d.decision == Decision::Frozen)
+    }
 }
 
 /// Knobs for [`plan_push`].
@@ -189,6 +233,9 @@ pub struct PlanOptions {
     /// Give up reading the diff after this long and apply the `on_diff_failure` policy
     /// (in Lambda: the time left before the function's timeout, minus a margin).
     pub diff_timeout: Option<Duration>,
+    /// The instant freezes are judged at (`plan --at`); `None`: the push's event time.
+    /// With neither, no freeze applies.
+    pub at: Option<Timestamp>,
 }
 
 /// Decides which pipelines `push` starts, reading the diff from `source` as far as needed.
@@ -210,6 +257,7 @@ pub async fn plan_push<S: ChangeSource + Sync>(
         diff_complete: false,
         on_diff_failure: rules.on_diff_failure,
         decisions: Vec::new(),
+        evaluated_at: options.at.or(push.time),
     };
     let Some(repository) = rules.repository(&push.repository) else {
         return plan;
@@ -323,7 +371,32 @@ pub async fn plan_push<S: ChangeSource + Sync>(
     }
 
     plan.decisions = decisions.into_iter().flatten().collect();
+    if let Some(at) = plan.evaluated_at {
+        apply_freezes(rules.calendar(), at, &mut plan.decisions);
+    }
     plan
+}
+
+/// Turns the starts of pipelines under a freeze at `at` into `frozen` (`on_push: hold`)
+/// or `skip` (`on_push: skip`) decisions naming the freeze.
+fn apply_freezes(calendar: &Calendar, at: Timestamp, decisions: &mut [PipelineDecision]) {
+    for decision in decisions.iter_mut() {
+        if decision.decision != Decision::Start {
+            continue;
+        }
+        let Some(freeze) = calendar.freeze_at(&decision.pipeline, at) else {
+            continue;
+        };
+        (decision.decision, decision.reason) = match freeze.on_push {
+            FreezeAction::Hold => (Decision::Frozen, Reason::FreezeHold),
+            FreezeAction::Skip => (Decision::Skip, Reason::FreezeSkip),
+        };
+        decision.freeze = Some(FreezeNote {
+            name: freeze.name,
+            window_end: freeze.window_end,
+            release_at: freeze.release_at,
+        });
+    }
 }
 
 #[derive(Default)]
@@ -491,5 +564,6 @@ fn decide(
         reason,
         matched,
         glob,
+        freeze: None,
     }
 }

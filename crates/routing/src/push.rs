@@ -1,5 +1,6 @@
 //! A push, as the router sees it: which reference of which repository moved, and how.
 
+use pipeline_schedules::jiff::Timestamp;
 use serde::Serialize;
 
 /// The git reference a push changed.
@@ -59,4 +60,11 @@ pub struct Push {
     pub commit_id: String,
     /// The commit it pointed at before, for updates.
     pub old_commit_id: Option<String>,
+    /// When the push happened (the event's `time`): the instant freezes are judged at,
+    /// and what orders two held pushes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<Timestamp>,
+    /// Who pushed (the event's `callerUserArn`), for holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pushed_by: Option<String>,
 }

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::hold::HoldOutcome;
 use crate::plan::{Decision, DiffBase, PipelineDecision, RoutingPlan};
 use crate::push::Push;
 use crate::start::StartOutcome;
@@ -24,6 +25,9 @@ pub struct RoutingSummary<'a> {
     pub decisions: &'a [PipelineDecision],
     /// The starts, where pipelines were started.
     pub starts: &'a [StartOutcome],
+    /// The holds, where a freeze held pipelines (`frozen` decisions).
+    #[serde(skip_serializing_if = "<[HoldOutcome]>::is_empty")]
+    pub holds: &'a [HoldOutcome],
 }
 
 impl<'a> RoutingSummary<'a> {
@@ -37,7 +41,14 @@ impl<'a> RoutingSummary<'a> {
             paths_read: plan.paths_read,
             decisions: &plan.decisions,
             starts,
+            holds: &[],
         }
+    }
+
+    /// The summary with the holds written for its `frozen` decisions.
+    pub fn with_holds(mut self, holds: &'a [HoldOutcome]) -> Self {
+        self.holds = holds;
+        self
     }
 
     /// A one-line subject, e.g. for an SNS message: `monorepo main@1a2b3c4: started api, web`.
@@ -49,11 +60,20 @@ impl<'a> RoutingSummary<'a> {
             .map(|d| d.pipeline.as_str())
             .collect();
         let commit: String = self.push.commit_id.chars().take(7).collect();
-        let what = if started.is_empty() {
+        let held: Vec<&str> = self
+            .decisions
+            .iter()
+            .filter(|d| d.decision == Decision::Frozen)
+            .map(|d| d.pipeline.as_str())
+            .collect();
+        let mut what = if started.is_empty() {
             "started nothing".to_owned()
         } else {
             format!("started {}", started.join(", "))
         };
+        if !held.is_empty() {
+            what.push_str(&format!("; held {} (freeze)", held.join(", ")));
+        }
         format!(
             "{} {}@{}: {}",
             self.push.repository,
@@ -64,9 +84,10 @@ impl<'a> RoutingSummary<'a> {
     }
 }
 
-/// Logs the plan: one JSON line per pipeline decision (with its start outcome), a loud
-/// error line when the diff was unavailable, and a line when the repository is unknown.
-pub fn log_plan(plan: &RoutingPlan, starts: &[StartOutcome]) {
+/// Logs the plan: one JSON line per pipeline decision (with its start or hold outcome; a
+/// `frozen` or `freeze_skip` line names the `freeze` and its `release_at`), a loud error
+/// line when the diff was unavailable, and a line when the repository is unknown.
+pub fn log_plan(plan: &RoutingPlan, starts: &[StartOutcome], holds: &[HoldOutcome]) {
     let push = &plan.push;
     if !plan.repository_configured {
         tracing::info!(
@@ -90,11 +111,23 @@ pub fn log_plan(plan: &RoutingPlan, starts: &[StartOutcome]) {
     }
     for decision in &plan.decisions {
         let start = starts.iter().find(|s| s.pipeline() == decision.pipeline);
-        let (execution_id, error) = match start {
+        let hold = holds.iter().find(|h| h.pipeline() == decision.pipeline);
+        let (execution_id, mut error) = match start {
             Some(StartOutcome::Started { execution_id, .. }) => (Some(execution_id.as_str()), None),
             Some(StartOutcome::Failed { error, .. }) => (None, Some(error.as_str())),
             None => (None, None),
         };
+        let hold_write = match hold {
+            Some(HoldOutcome::Held { write, .. }) => Some(write.as_str()),
+            Some(HoldOutcome::Failed { error: failed, .. }) => {
+                error = Some(failed.as_str());
+                None
+            }
+            None => None,
+        };
+        let freeze = decision.freeze.as_ref().map(|f| f.name.as_str());
+        let window_end = decision.freeze.as_ref().map(|f| f.window_end.to_string());
+        let release_at = decision.freeze.as_ref().map(|f| f.release_at.to_string());
         // The field names are those of `PipelineDecision` in the JSON output.
         macro_rules! decision_line {
             ($level:expr, $message:literal) => {
@@ -109,13 +142,19 @@ pub fn log_plan(plan: &RoutingPlan, starts: &[StartOutcome]) {
                     reason = decision.reason.as_str(),
                     matched = decision.matched.as_deref(),
                     glob = decision.glob.as_deref(),
+                    freeze,
+                    window_end = window_end.as_deref(),
+                    release_at = release_at.as_deref(),
+                    hold_write,
                     execution_id,
                     error,
                     $message
                 )
             };
         }
-        if error.is_some() {
+        if error.is_some() && hold.is_some() {
+            decision_line!(tracing::Level::ERROR, "pipeline hold not written");
+        } else if error.is_some() {
             decision_line!(tracing::Level::ERROR, "pipeline start failed");
         } else {
             decision_line!(tracing::Level::INFO, "pipeline decision");

@@ -14,7 +14,17 @@
 //!           include: ["services/api/**", "libs/**"]
 //!           exclude: ["**.md"]
 //!         tags: { include: ["v*"] }   # optional: tag pushes start nothing without it
+//! schedules:                          # optional: scheduled runs of the pipelines above
+//!   - { pipeline: api-deploy, expression: "cron(0 2 * * ? *)", branch: main }
+//! freezes:                            # optional: change freezes of the pipelines above
+//!   - name: weekend
+//!     pipelines: ["api-*"]
+//!     weekly: { timezone: Europe/Berlin, from: FRI 16:00, to: MON 08:00 }
 //! ```
+//!
+//! `schedules` and `freezes` are read by [`pipeline_schedules`] (its crate documentation is
+//! their reference) into [`RoutingRules::calendar`]; each schedule must name a pipeline of
+//! the file and each freeze pattern must match at least one.
 //!
 //! Patterns are [`crate::glob`] globs. In every filter, excludes win over includes, and a
 //! filter without includes includes everything.
@@ -22,6 +32,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use pipeline_schedules::{Calendar, CalendarConfig, CalendarError};
 use serde::Deserialize;
 
 use crate::glob::{Glob, GlobList, GlobSetError};
@@ -206,6 +217,9 @@ pub struct RoutingRules {
     pub on_diff_failure: DiffFailurePolicy,
     /// The repositories, in file order.
     pub repositories: Vec<RepositoryRules>,
+    /// The file's `schedules` and `freezes`, checked against its pipelines (empty when
+    /// the file has neither).
+    pub calendar: Calendar,
 }
 
 impl RoutingRules {
@@ -215,9 +229,13 @@ impl RoutingRules {
     }
 
     /// Reads and validates a rules file within `limits`.
+    /// A freeze's `ics.path` is read relative to the file's folder.
     pub fn from_path_within(path: &Path, limits: &RulesLimits) -> Result<Self, RulesError> {
         let text = config_yaml::read_text(path, &yaml_options(limits))?;
-        Self::from_yaml_within(&text, &path.display().to_string(), limits)
+        let base = path.parent().unwrap_or(Path::new("."));
+        Self::from_yaml_with(&text, &path.display().to_string(), limits, |ics| {
+            read_ics(&base.join(ics), limits)
+        })
     }
 
     /// Parses and validates rules from YAML text, within the default [`RulesLimits`];
@@ -226,14 +244,31 @@ impl RoutingRules {
         Self::from_yaml_within(text, origin, &RulesLimits::default())
     }
 
-    /// Parses and validates rules from YAML text within `limits`.
+    /// Parses and validates rules from YAML text within `limits`. A freeze's `ics.path`
+    /// is read relative to the current folder.
     pub fn from_yaml_within(
         text: &str,
         origin: &str,
         limits: &RulesLimits,
     ) -> Result<Self, RulesError> {
+        Self::from_yaml_with(text, origin, limits, |ics| read_ics(Path::new(ics), limits))
+    }
+
+    /// Parses and validates rules from YAML text within `limits`; `read_ics` returns the
+    /// text of a freeze's `ics.path` (a file beside the rules, a bundled copy, a test's).
+    pub fn from_yaml_with(
+        text: &str,
+        origin: &str,
+        limits: &RulesLimits,
+        read_ics: impl FnMut(&str) -> std::io::Result<String>,
+    ) -> Result<Self, RulesError> {
         let loaded = config_yaml::from_str::<RawRules>(text, origin, &yaml_options(limits))?;
-        validate(loaded.value, &loaded.source, limits)
+        validate(loaded.value, &loaded.source, limits, read_ics)
+    }
+
+    /// The schedules and freezes of the file.
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
     }
 
     /// The rules of a repository, if the file names it.
@@ -250,6 +285,14 @@ impl RoutingRules {
             .filter(|name| seen.insert(*name))
             .collect()
     }
+}
+
+/// An .ics file, within the size limit of a rules file.
+fn read_ics(path: &Path, limits: &RulesLimits) -> std::io::Result<String> {
+    config_yaml::read_text(path, &yaml_options(limits)).map_err(|error| match error {
+        config_yaml::YamlError::Read { source, .. } => source,
+        other => std::io::Error::other(other.to_string()),
+    })
 }
 
 fn yaml_options(limits: &RulesLimits) -> config_yaml::Options {
@@ -273,6 +316,7 @@ fn validate(
     raw: RawRules,
     source: &config_yaml::Source,
     limits: &RulesLimits,
+    read_ics: impl FnMut(&str) -> std::io::Result<String>,
 ) -> Result<RoutingRules, RulesError> {
     if raw.version != 1 {
         return Err(source.error_at(
@@ -357,9 +401,92 @@ fn validate(
             pipelines,
         });
     }
+    let calendar = calendar(
+        CalendarConfig {
+            schedules: raw.schedules,
+            freezes: raw.freezes,
+        },
+        &repositories,
+        source,
+        read_ics,
+    )?;
     Ok(RoutingRules {
         on_diff_failure: raw.on_diff_failure,
         repositories,
+        calendar,
+    })
+}
+
+/// Checks the `schedules` and `freezes` against the file's pipelines (each schedule
+/// names one, each freeze pattern matches at least one), then builds the calendar (its
+/// .ics files read through `read_ics`). Errors name the line of the node at fault, or the
+/// .ics file and its line.
+fn calendar(
+    config: CalendarConfig,
+    repositories: &[RepositoryRules],
+    source: &config_yaml::Source,
+    read_ics: impl FnMut(&str) -> std::io::Result<String>,
+) -> Result<Calendar, RulesError> {
+    config.check(source)?;
+    let pipelines: HashSet<&str> = repositories
+        .iter()
+        .flat_map(|r| r.pipelines.iter().map(|p| p.name.as_str()))
+        .collect();
+    for (i, schedule) in config.schedules.iter().enumerate() {
+        if !pipelines.contains(schedule.pipeline.as_str()) {
+            return Err(source.error_at(
+                &format!("schedules[{i}].pipeline"),
+                format!(
+                    "schedule `{}`: pipeline `{}` is not in the file's repositories",
+                    schedule.display_name(),
+                    schedule.pipeline
+                ),
+            ));
+        }
+    }
+    for (i, freeze) in config.freezes.iter().enumerate() {
+        for (j, pattern) in freeze.pipelines.iter().enumerate() {
+            if !pipelines.iter().any(|p| pattern.matches(p)) {
+                return Err(source.error_at(
+                    &format!("freezes[{i}].pipelines[{j}]"),
+                    format!(
+                        "freeze `{}`: `{}` matches no pipeline of the file",
+                        freeze.name,
+                        pattern.as_str()
+                    ),
+                ));
+            }
+        }
+    }
+    let names: Vec<String> = config.freezes.iter().map(|f| f.name.clone()).collect();
+    let at = |freeze: &str, below: &str| {
+        let i = names.iter().position(|n| n == freeze).unwrap_or(0);
+        format!("freezes[{i}]{below}")
+    };
+    Calendar::new(config, read_ics).map_err(|error| match error {
+        CalendarError::Config(error) => error,
+        CalendarError::Read { file, source } => config_yaml::YamlError::Read { file, source },
+        CalendarError::IcsRead {
+            freeze,
+            file,
+            source: io,
+        } => source.error_at(
+            &at(&freeze, ".ics.path"),
+            format!("freeze `{freeze}`: cannot read the calendar {file}: {io}"),
+        ),
+        CalendarError::Ics {
+            freeze,
+            file,
+            source: ics,
+        } => config_yaml::YamlError::Invalid {
+            file,
+            location: Some(config_yaml::Location {
+                line: ics.line,
+                column: 1,
+            }),
+            message: format!("freeze `{freeze}` ({}): {}", source.origin(), ics.message),
+        },
+        CalendarError::Invalid { file, message, .. } => source.error_at(&at(&file, ""), message),
     })
 }
 

@@ -11,6 +11,7 @@ use pipeline_routing::{
     PlanOptions, Push, Reason, Reference, ReferenceChange, RoutingPlan, RoutingRules, SourceError,
     StartOutcome, StartRequest, plan_push, start_pipelines,
 };
+use pipeline_routing::{HoldOutcome, hold_pipelines};
 
 const RULES: &str = r#"
 version: 1
@@ -134,6 +135,8 @@ fn push(change: ReferenceChange, reference: Reference, old: Option<&str>) -> Pus
         change,
         commit_id: "c2".into(),
         old_commit_id: old.map(str::to_owned),
+        time: None,
+        pushed_by: None,
     }
 }
 
@@ -408,6 +411,7 @@ async fn running_out_of_time_keeps_what_was_decided_and_applies_the_policy_to_th
     strict.on_diff_failure = DiffFailurePolicy::StartNone;
     let options = PlanOptions {
         diff_timeout: Some(Duration::from_millis(100)),
+        ..PlanOptions::default()
     };
     let plan = plan_push(&strict, &main_update(), &repo, &options).await;
     let DiffBase::Unavailable { error } = &plan.diff_base else {
@@ -519,4 +523,97 @@ async fn paging_that_does_not_advance_is_a_diff_failure_not_a_hang() {
     assert!(error.contains("did not advance"), "{error}");
     assert_eq!(plan.pages_read, 2);
     assert_eq!(plan.decisions[0].reason, Reason::DiffUnavailable);
+}
+
+const FROZEN_RULES: &str = r#"
+version: 1
+repositories:
+  - name: mono
+    default_branch: main
+    pipelines:
+      - name: api
+        source_action: Source
+        paths: { include: ["api/**"] }
+      - name: web
+        paths: { include: ["web/**"] }
+      - name: docs
+freezes:
+  - name: weekend
+    pipelines: [api, docs]
+    weekly: { timezone: Europe/Berlin, from: FRI 16:00, to: MON 08:00 }
+  - name: web-weekend
+    pipelines: [web]
+    on_push: skip
+    weekly: { timezone: Europe/Berlin, from: FRI 16:00, to: MON 08:00 }
+"#;
+
+fn frozen_push(commit: &str, time: &str) -> Push {
+    Push {
+        commit_id: commit.into(),
+        time: Some(time.parse().unwrap_or_else(|e| panic!("{e}"))),
+        pushed_by: Some("arn:aws:sts::1:assumed-role/Dev/jane".into()),
+        ..main_update()
+    }
+}
+
+#[tokio::test]
+async fn a_push_during_a_freeze_is_held_or_skipped_naming_the_freeze() {
+    let rules =
+        RoutingRules::from_yaml(FROZEN_RULES, "rules.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let repo = Repo::default().diff(Some("c1"), "c9", &[&["api/a.go", "web/b.js"]]);
+    // Friday 2026-11-27 17:00 CET.
+    let push = frozen_push("c9", "2026-11-27T16:00:00Z");
+    let plan = plan_of(&rules, &push, &repo).await;
+    assert_eq!(
+        decisions_of(&plan),
+        vec![
+            ("api", Decision::Frozen, Reason::FreezeHold),
+            ("web", Decision::Skip, Reason::FreezeSkip),
+            ("docs", Decision::Frozen, Reason::FreezeHold),
+        ]
+    );
+    let json = serde_json::to_value(&plan.decisions[0]).unwrap_or_default();
+    assert_eq!(json["decision"], "frozen");
+    assert_eq!(json["freeze"], "weekend");
+    assert_eq!(json["release_at"], "2026-11-30T07:00:00Z");
+    assert_eq!(
+        plan.decisions[1].freeze.as_ref().map(|f| f.name.as_str()),
+        Some("web-weekend")
+    );
+    // Nothing starts; the two frozen pipelines are held at the pushed commit.
+    let starter = Starter::default();
+    assert!(start_pipelines(&rules, &plan, &starter).await.is_empty());
+    let store = pipeline_schedules::MemoryHoldStore::new();
+    let holds = hold_pipelines(&rules, &plan, &store).await;
+    assert_eq!(holds.len(), 2);
+    assert!(matches!(&holds[0], HoldOutcome::Held { pipeline, .. } if pipeline == "api"));
+    let stored = store.snapshot();
+    assert_eq!(stored[0].pipeline, "api");
+    assert_eq!(stored[0].commit_id, "c9");
+    assert_eq!(stored[0].source_action.as_deref(), Some("Source"));
+    assert_eq!(stored[0].release_at.to_string(), "2026-11-30T07:00:00Z");
+    assert_eq!(stored[1].pipeline, "docs");
+    assert_eq!(stored[1].source_action, None);
+}
+
+#[tokio::test]
+async fn the_same_push_outside_the_freeze_starts_and_plan_at_overrides_the_time() {
+    let rules =
+        RoutingRules::from_yaml(FROZEN_RULES, "rules.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let repo = Repo::default().diff(Some("c1"), "c9", &[&["api/a.go"]]);
+    // Monday 2026-11-30 09:00 CET: after the window.
+    let push = frozen_push("c9", "2026-11-30T08:00:00Z");
+    let plan = plan_of(&rules, &push, &repo).await;
+    assert_eq!(plan.decisions[0].decision, Decision::Start);
+    assert_eq!(plan.decisions[0].freeze, None);
+    let options = PlanOptions {
+        at: Some(
+            "2026-11-28T12:00:00Z"
+                .parse()
+                .unwrap_or_else(|e| panic!("{e}")),
+        ),
+        ..PlanOptions::default()
+    };
+    let plan = plan_push(&rules, &push, &repo, &options).await;
+    assert_eq!(plan.decisions[0].decision, Decision::Frozen);
 }

@@ -528,53 +528,50 @@ pub struct CalendarConfig {
 }
 
 impl CalendarConfig {
-    /// Parses and checks the sections from YAML; `origin` names the text in errors.
+    /// Parses and checks the sections from YAML, strictly (config-yaml: YAML tags,
+    /// unknown keys and empty sections are errors naming the line); `origin` names the
+    /// text in errors.
     pub fn from_yaml(text: &str, origin: &str) -> Result<Self, CalendarError> {
-        let config: Self = serde_norway::from_str(text).map_err(|error| {
-            let location = error
-                .location()
-                .map(|l| format!("{}:{}: ", l.line(), l.column()))
-                .unwrap_or_else(|| " ".to_owned());
-            // serde_norway appends " at line X column Y"; the location is already in front.
-            let message = error.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_owned();
-            CalendarError::Invalid {
-                file: origin.to_owned(),
-                location,
-                message,
-            }
-        })?;
-        config.check(origin)?;
-        Ok(config)
+        let loaded = config_yaml::from_str::<Self>(text, origin, &config_yaml::Options::default())?;
+        loaded.value.check(&loaded.source)?;
+        Ok(loaded.value)
     }
 
-    /// The checks across entries: freeze names are unique, schedules name a pipeline and
-    /// a branch.
-    pub fn check(&self, origin: &str) -> Result<(), CalendarError> {
-        let invalid = |message: String| CalendarError::Invalid {
-            file: origin.to_owned(),
-            location: " ".to_owned(),
-            message,
-        };
-        let mut names = BTreeSet::new();
-        for freeze in &self.freezes {
-            if !names.insert(freeze.name.as_str()) {
-                return Err(invalid(format!(
-                    "freeze `{}` is defined twice",
-                    freeze.name
-                )));
+    /// The checks across entries, with the line of the node at fault: a section that is
+    /// present names at least one entry, freeze names are unique, schedules name a
+    /// pipeline and a branch. The paths are those of the top level (`schedules[0]`,
+    /// `freezes[1].name`), so a larger file embedding the two sections checks them with
+    /// its own [`config_yaml::Source`].
+    pub fn check(&self, source: &config_yaml::Source) -> Result<(), config_yaml::YamlError> {
+        for (section, empty) in [
+            ("schedules", self.schedules.is_empty()),
+            ("freezes", self.freezes.is_empty()),
+        ] {
+            if empty && source.location(section).is_some() {
+                return Err(source.error_at(
+                    section,
+                    "the section is empty: list at least one entry, or remove the key",
+                ));
             }
         }
-        for schedule in &self.schedules {
+        let mut names = BTreeSet::new();
+        for (i, freeze) in self.freezes.iter().enumerate() {
+            if !names.insert(freeze.name.as_str()) {
+                return Err(source.error_at(
+                    &format!("freezes[{i}].name"),
+                    format!("freeze `{}` is defined twice", freeze.name),
+                ));
+            }
+        }
+        for (i, schedule) in self.schedules.iter().enumerate() {
             if schedule.pipeline.trim().is_empty() || schedule.branch.trim().is_empty() {
-                return Err(invalid(format!(
-                    "schedule `{}` needs a pipeline and a branch",
-                    schedule.display_name()
-                )));
+                return Err(source.error_at(
+                    &format!("schedules[{i}]"),
+                    format!(
+                        "schedule `{}` needs a pipeline and a branch",
+                        schedule.display_name()
+                    ),
+                ));
             }
         }
         Ok(())
@@ -590,7 +587,7 @@ impl fmt::Display for FreezeAction {
     }
 }
 
-/// A scalar parsed inside the deserializer's visit, so that serde_norway reports an error
+/// A scalar parsed inside the deserializer's visit, so that the YAML reader reports an error
 /// at the scalar's own line and column rather than at the mapping around it.
 fn parse_scalar<'de, D, T>(
     deserializer: D,

@@ -13,7 +13,7 @@ pub enum CalendarError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// The YAML is malformed or holds a bad value (time zone, expression, window...).
+    /// A value that reads well but cannot be used (dates outside the supported range).
     #[error("{file}:{location}{message}")]
     Invalid {
         /// The file (or the name of where the text came from).
@@ -23,6 +23,10 @@ pub enum CalendarError {
         /// What is wrong.
         message: String,
     },
+    /// The YAML is malformed, tagged, holds an unknown key or a bad value (time zone,
+    /// expression, window...), or a section is empty: `file:line:column: message`.
+    #[error(transparent)]
+    Config(#[from] config_yaml::YamlError),
     /// A freeze's .ics file could not be read.
     #[error("{file}: cannot read the calendar of freeze `{freeze}`: {source}")]
     IcsRead {
@@ -50,7 +54,7 @@ impl CalendarError {
     pub fn error_type(&self) -> &'static str {
         match self {
             CalendarError::Read { .. } => "CalendarReadError",
-            CalendarError::Invalid { .. } => "CalendarInvalid",
+            CalendarError::Invalid { .. } | CalendarError::Config(_) => "CalendarInvalid",
             CalendarError::IcsRead { .. } => "IcsReadError",
             CalendarError::Ics { .. } => "IcsInvalid",
         }

@@ -105,6 +105,7 @@ pub mod calendar;
 pub mod config;
 pub mod error;
 pub mod expression;
+pub mod holds;
 pub mod ics;
 
 pub use calendar::{ActiveFreeze, Calendar, DueSchedule, FreezePeriod, PipelineFreeze, Tick};
@@ -114,6 +115,7 @@ pub use config::{
 };
 pub use error::CalendarError;
 pub use expression::{Expression, ExpressionError};
+pub use holds::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite, MemoryHoldStore};
 pub use ics::{IcsCalendar, IcsError};
 /// The time crate of the API, re-exported so callers use the same `Timestamp`.
 pub use jiff;

@@ -703,3 +703,21 @@ fn freeze_periods_list_a_week_of_windows_for_the_calendar() {
         ]
     );
 }
+
+#[test]
+fn tags_and_empty_sections_are_errors_with_their_lines() {
+    let error = yaml_error(
+        "freezes:
+  - name: h
+    pipelines: !!seq [\"*\"]
+    holidays: { dates: [2028-02-29] }
+",
+    );
+    assert!(error.starts_with("rules.yaml:3:"), "{error}");
+    assert!(error.contains("YAML tags are not allowed"), "{error}");
+    let error = yaml_error("schedules: []\n");
+    assert!(error.starts_with("rules.yaml:1:"), "{error}");
+    assert!(error.contains("the section is empty"), "{error}");
+    let error = yaml_error("freezes:\n");
+    assert!(error.starts_with("rules.yaml:1:"), "{error}");
+}

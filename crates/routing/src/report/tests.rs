@@ -13,6 +13,8 @@ fn push() -> Push {
         change: ReferenceChange::ReferenceUpdated,
         commit_id: "c0ffee".into(),
         old_commit_id: Some("beef".into()),
+        time: None,
+        pushed_by: None,
     }
 }
 
@@ -23,6 +25,7 @@ fn decision(pipeline: &str, decision: Decision, reason: Reason) -> PipelineDecis
         reason,
         matched: Some("api/main.go".into()),
         glob: Some("api/**".into()),
+        freeze: None,
     }
 }
 
@@ -38,7 +41,7 @@ fn logged(plan: &RoutingPlan, starts: &[StartOutcome]) -> Vec<serde_json::Value>
         .flatten_event(true)
         .with_writer(writer)
         .finish();
-    tracing::subscriber::with_default(subscriber, || log_plan(plan, starts));
+    tracing::subscriber::with_default(subscriber, || log_plan(plan, starts, &[]));
     let text =
         String::from_utf8(buffer.lock().map(|b| b.clone()).unwrap_or_default()).unwrap_or_default();
     text.lines()
@@ -66,7 +69,7 @@ fn reason_names_match_their_json() {
         let json = serde_json::to_value(reason).unwrap_or_default();
         assert_eq!(json.as_str(), Some(reason.as_str()));
     }
-    for decision in [Decision::Start, Decision::Skip] {
+    for decision in Decision::ALL {
         let json = serde_json::to_value(decision).unwrap_or_default();
         assert_eq!(json.as_str(), Some(decision.as_str()));
     }
@@ -89,6 +92,7 @@ fn log_lines_use_the_json_names_and_values() {
             decision("web", Decision::Start, Reason::PathMatched),
             decision("docs", Decision::Skip, Reason::NoMatchingPath),
         ],
+        evaluated_at: None,
     };
     let starts = [
         StartOutcome::Started {
@@ -131,6 +135,7 @@ fn the_unavailable_diff_line_names_the_policy_as_the_rules_file_does() {
         diff_complete: false,
         on_diff_failure: DiffFailurePolicy::StartNone,
         decisions: Vec::new(),
+        evaluated_at: None,
     };
     let lines = logged(&plan, &[]);
     let json = serde_json::to_value(plan.on_diff_failure).unwrap_or_default();
@@ -161,11 +166,11 @@ fn the_readme_reasons_table_lists_every_reason() {
             "the README's reasons table does not list {name}"
         );
     }
-    // The decision column says `start`/`skip` as the JSON does.
+    // The decision column says `start`/`skip`/`frozen` as the JSON does.
     for row in &table[2..] {
         let cell = row.split('|').nth(2).unwrap_or_default();
         assert!(
-            cell.contains(Decision::Start.as_str()) || cell.contains(Decision::Skip.as_str()),
+            Decision::ALL.iter().any(|d| cell.contains(d.as_str())),
             "{row}"
         );
     }

@@ -16,6 +16,10 @@ pub(super) struct RawRules {
     #[serde(default)]
     pub on_diff_failure: DiffFailurePolicy,
     pub repositories: Vec<RawRepository>,
+    #[serde(default)]
+    pub schedules: Vec<pipeline_schedules::ScheduleConfig>,
+    #[serde(default)]
+    pub freezes: Vec<pipeline_schedules::FreezeConfig>,
 }
 
 #[derive(Deserialize)]

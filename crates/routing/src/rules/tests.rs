@@ -360,3 +360,129 @@ fn a_file_within_the_size_limit_can_still_exceed_the_matcher_limit() {
         "{error}"
     );
 }
+
+const WITH_CALENDAR: &str = "version: 1
+repositories:
+  - name: monorepo
+    pipelines:
+      - name: api-deploy
+      - name: web-deploy
+schedules:
+  - pipeline: api-deploy
+    expression: cron(0 2 * * ? *)
+    timezone: Europe/Berlin
+    branch: main
+freezes:
+  - name: weekend
+    pipelines: [\"api-*\", web-deploy]
+    weekly: { timezone: Europe/Berlin, from: FRI 16:00, to: MON 08:00 }
+";
+
+#[test]
+fn schedules_and_freezes_load_with_the_rules() {
+    let rules = parse(WITH_CALENDAR).unwrap_or_else(|e| panic!("{e}"));
+    let calendar = rules.calendar();
+    assert_eq!(calendar.schedules().len(), 1);
+    // Friday 2026-11-27 17:00 CET: both pipelines are frozen until Monday 08:00 CET.
+    let at: pipeline_schedules::jiff::Timestamp = "2026-11-27T16:00:00Z"
+        .parse()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let freeze = calendar
+        .freeze_at("web-deploy", at)
+        .unwrap_or_else(|| panic!("not frozen"));
+    assert_eq!(freeze.name, "weekend");
+    assert_eq!(freeze.release_at.to_string(), "2026-11-30T07:00:00Z");
+    // A file without the sections has an empty calendar.
+    let rules = parse(&one_pipeline("source_action: Source")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(rules.calendar().schedules().is_empty());
+    assert_eq!(rules.calendar().freezes().count(), 0);
+}
+
+#[test]
+fn a_schedule_of_an_unknown_pipeline_names_its_line() {
+    let text = WITH_CALENDAR.replace("  - pipeline: api-deploy", "  - pipeline: api-deplyo");
+    let error = parse(&text).err().unwrap_or_default();
+    assert!(error.starts_with("rules.yaml:8:"), "{error}");
+    assert!(
+        error.contains("pipeline `api-deplyo` is not in the file"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_freeze_pattern_matching_no_pipeline_names_its_line() {
+    let text = WITH_CALENDAR.replace("web-deploy]", "wbe-deploy]");
+    let error = parse(&text).err().unwrap_or_default();
+    assert!(error.starts_with("rules.yaml:14:"), "{error}");
+    assert!(
+        error.contains("`wbe-deploy` matches no pipeline"),
+        "{error}"
+    );
+}
+
+#[test]
+fn calendar_errors_name_the_rules_line() {
+    let cases = [
+        (
+            "Europe/Berlin\n    branch",
+            "Europe/Berlinn\n    branch",
+            10,
+            "unknown time zone",
+        ),
+        ("cron(0 2 * * ? *)", "cron(0 25 * * ? *)", 9, "outside 0-23"),
+        (
+            "to: MON 08:00",
+            "to: FRI 16:00",
+            15,
+            "is empty (from equals to)",
+        ),
+    ];
+    for (from, to, line, message) in cases {
+        let text = WITH_CALENDAR.replace(from, to);
+        let error = parse(&text).err().unwrap_or_default();
+        assert!(error.starts_with(&format!("rules.yaml:{line}:")), "{error}");
+        assert!(error.contains(message), "{error}");
+    }
+    // An empty section, as when its entries are commented out.
+    let (head, _) = WITH_CALENDAR
+        .split_once("freezes:")
+        .unwrap_or_else(|| panic!("no freezes"));
+    for empty in ["freezes: []\n", "freezes:\n#  - name: weekend\n"] {
+        let error = parse(&format!("{head}{empty}")).err().unwrap_or_default();
+        assert!(error.starts_with("rules.yaml:12:"), "{error}");
+    }
+    let tagged = WITH_CALENDAR.replace("branch: main", "branch: !!str main");
+    let error = parse(&tagged).err().unwrap_or_default();
+    assert!(error.starts_with("rules.yaml:11:"), "{error}");
+    assert!(error.contains("YAML tags are not allowed"), "{error}");
+}
+
+#[test]
+fn a_malformed_ics_names_the_ics_file_and_line() {
+    let text = WITH_CALENDAR.replace(
+        "weekly: { timezone: Europe/Berlin, from: FRI 16:00, to: MON 08:00 }",
+        "ics: { path: company.ics }",
+    );
+    let error = RoutingRules::from_yaml_with(&text, "rules.yaml", &RulesLimits::default(), |_| {
+        Ok(
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20261301T100000Z\nEND:VEVENT\nEND:VCALENDAR\n"
+                .to_owned(),
+        )
+    })
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert!(error.starts_with("company.ics:3:"), "{error}");
+    assert!(error.contains("freeze `weekend`"), "{error}");
+    let error = RoutingRules::from_yaml_with(&text, "rules.yaml", &RulesLimits::default(), |_| {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "no such file",
+        ))
+    })
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert!(error.starts_with("rules.yaml:15:"), "{error}");
+    assert!(error.contains("company.ics"), "{error}");
+}
