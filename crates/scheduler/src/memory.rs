@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
+use pipeline_schedules::holds::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite, MemoryHoldStore};
 use pipeline_routing::{
     ChangeSource, DiffPage, DiffRequest, PipelineStarter, SourceError, StartRequest,
 };
@@ -173,5 +174,42 @@ impl ExecutionHistory for MemoryPipelines {
         _source_action: Option<&str>,
     ) -> Result<Option<String>, SourceError> {
         Ok(self.last_built.get(pipeline).cloned())
+    }
+}
+
+/// A [`MemoryHoldStore`] shared between clones (as a table is between ticks).
+#[derive(Clone, Debug, Default)]
+pub struct SharedHolds(pub Arc<MemoryHoldStore>);
+
+impl SharedHolds {
+    /// Every hold.
+    pub fn snapshot(&self) -> Vec<Hold> {
+        self.0.snapshot()
+    }
+}
+
+impl HoldStore for SharedHolds {
+    async fn put_newest(&self, hold: Hold) -> Result<HoldWrite, HoldStoreError> {
+        self.0.put_newest(hold).await
+    }
+
+    async fn list(&self) -> Result<Vec<Hold>, HoldStoreError> {
+        self.0.list().await
+    }
+
+    async fn get(&self, key: &HoldKey) -> Result<Option<Hold>, HoldStoreError> {
+        self.0.get(key).await
+    }
+
+    async fn claim_release(
+        &self,
+        key: &HoldKey,
+        claim_token: &str,
+    ) -> Result<bool, HoldStoreError> {
+        self.0.claim_release(key, claim_token).await
+    }
+
+    async fn delete(&self, key: &HoldKey) -> Result<(), HoldStoreError> {
+        self.0.delete(key).await
     }
 }

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use pipeline_routing::RoutingRules;
-use pipeline_schedules::{Calendar, CalendarConfig};
+use pipeline_schedules::holds::{Hold, HoldStore};
 
 use crate::decision::{Decision, SkipReason, TickDecision};
-use crate::memory::{MemoryPipelines, MemoryRepository, MemoryState};
+use crate::memory::{MemoryPipelines, MemoryRepository, MemoryState, SharedHolds};
 use crate::tick::Scheduler;
 
 const RULES: &str = r#"
@@ -27,24 +27,18 @@ fn ts(text: &str) -> Timestamp {
     text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
-fn scheduler(
-    calendar: &str,
-    repository: MemoryRepository,
-    pipelines: MemoryPipelines,
-) -> Scheduler<MemoryState, MemoryRepository, MemoryPipelines> {
-    let config = CalendarConfig::from_yaml(calendar, "calendar.yaml")
-        .unwrap_or_else(|e| panic!("calendar: {e}"));
+type Memory = Scheduler<MemoryState, MemoryRepository, MemoryPipelines, SharedHolds>;
+
+fn scheduler(calendar: &str, repository: MemoryRepository, pipelines: MemoryPipelines) -> Memory {
+    let text = format!("{RULES}{calendar}");
     Scheduler {
-        calendar: Arc::new(
-            Calendar::new(config, |_| Err(std::io::ErrorKind::NotFound.into()))
-                .unwrap_or_else(|e| panic!("calendar: {e}")),
-        ),
         rules: Arc::new(
-            RoutingRules::from_yaml(RULES, "rules.yaml").unwrap_or_else(|e| panic!("rules: {e}")),
+            RoutingRules::from_yaml(&text, "rules.yaml").unwrap_or_else(|e| panic!("rules: {e}")),
         ),
         state: MemoryState::default(),
         repository,
         pipelines,
+        holds: SharedHolds::default(),
     }
 }
 
@@ -63,10 +57,7 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .block_on(future)
 }
 
-fn decisions(
-    s: &Scheduler<MemoryState, MemoryRepository, MemoryPipelines>,
-    now: &str,
-) -> Vec<TickDecision> {
+fn decisions(s: &Memory, now: &str) -> Vec<TickDecision> {
     block_on(s.tick(ts(now)))
         .unwrap_or_else(|e| panic!("tick: {e}"))
         .decisions
@@ -242,6 +233,97 @@ freezes:
     assert_eq!(d[0].decision, Decision::Held);
     assert_eq!(d[0].release_at, Some(ts("2027-01-02T00:00:00Z")));
     assert!(s.pipelines.starts().is_empty());
+    let holds = s.holds.snapshot();
+    assert_eq!(holds.len(), 1);
+    assert_eq!(holds[0].commit_id, "c1");
+    assert_eq!(holds[0].release_at, ts("2027-01-02T00:00:00Z"));
+
+    // The next day's slot is held too (folded into the same hold)...
+    let d = decisions(&s, "2027-01-01T23:59:00Z");
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].decision, Decision::Held);
+    assert_eq!(s.holds.snapshot().len(), 1);
+    // ...and at the release, the tick starts it at the held commit and removes it.
+    let d = decisions(&s, "2027-01-02T00:00:00Z");
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].decision, Decision::Released);
+    assert_eq!(s.pipelines.starts().len(), 1);
+    assert!(s.holds.snapshot().is_empty());
+}
+
+fn held(commit: &str, release_at: &str) -> Hold {
+    Hold::for_push(
+        "monorepo",
+        "api-deploy",
+        "main",
+        commit,
+        Some("Source"),
+        Some("dev"),
+        ts("2026-03-06T17:00:00Z"),
+        "weekend",
+        ts(release_at),
+    )
+}
+
+#[test]
+fn two_overlapping_release_ticks_start_a_hold_once() {
+    let s = scheduler("", repo("c1"), MemoryPipelines::default());
+    block_on(s.holds.put_newest(held("c7", "2026-03-09T08:00:00Z")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Tick B lists the hold before tick A deletes it: B's claim must fail.
+    let other = Scheduler {
+        rules: Arc::clone(&s.rules),
+        state: MemoryState::default(),
+        repository: s.repository.clone(),
+        pipelines: s.pipelines.clone(),
+        holds: s.holds.clone(),
+    };
+    let hold = s.holds.snapshot().remove(0);
+    let key = hold.key();
+    assert!(
+        block_on(s.holds.claim_release(
+            &key,
+            &crate::tick::release_claim(ts("2026-03-09T08:00:00Z"))
+        ))
+        .unwrap_or(false)
+    );
+    let b = decisions(&other, "2026-03-09T08:01:00Z");
+    assert_eq!(b[0].reason, Some(SkipReason::AlreadyClaimed));
+    let a = decisions(&s, "2026-03-09T08:00:00Z");
+    assert_eq!(a[0].decision, Decision::Released);
+    let starts = s.pipelines.starts();
+    assert_eq!(starts.len(), 1);
+    assert_eq!(
+        starts[0]
+            .source_revision
+            .as_ref()
+            .map(|r| r.commit_id.as_str()),
+        Some("c7")
+    );
+    assert_eq!(starts[0].client_request_token, hold.release_token());
+}
+
+#[test]
+fn a_hold_is_kept_before_its_release_time_and_while_a_freeze_is_on_again() {
+    let calendar = r#"
+freezes:
+  - name: maintenance
+    pipelines: [api-deploy]
+    dates: { from: "2026-03-09T07:00", to: "2026-03-09T12:00" }
+"#;
+    let s = scheduler(calendar, repo("c1"), MemoryPipelines::default());
+    block_on(s.holds.put_newest(held("c7", "2026-03-09T08:00:00Z")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(decisions(&s, "2026-03-09T06:00:00Z").is_empty());
+    let d = decisions(&s, "2026-03-09T08:00:00Z");
+    assert_eq!(d[0].decision, Decision::Held);
+    assert_eq!(d[0].reason, Some(SkipReason::StillFrozen));
+    assert_eq!(d[0].freeze.as_deref(), Some("maintenance"));
+    assert!(s.pipelines.starts().is_empty());
+    assert_eq!(
+        decisions(&s, "2026-03-09T12:00:00Z")[0].decision,
+        Decision::Released
+    );
 }
 
 #[test]

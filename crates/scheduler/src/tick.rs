@@ -11,7 +11,8 @@ use pipeline_routing::{
     ChangeSource, Decision as RouteDecision, PipelineStarter, PlanOptions, Push, Reference,
     ReferenceChange, RoutingRules, StartRequest, plan_push,
 };
-use pipeline_schedules::{Calendar, DueSchedule, FreezeAction};
+use pipeline_schedules::holds::{Hold, HoldStore};
+use pipeline_schedules::{DueSchedule, FreezeAction};
 
 use crate::decision::{Decision, SkipReason, TickDecision, TickReport};
 use crate::ports::{
@@ -22,12 +23,11 @@ use crate::ports::{
 pub const TICK_PERIOD: SignedDuration = SignedDuration::from_mins(1);
 
 /// The scheduler over its ports: `state` (last tick, slot claims), `repository` (branch
-/// heads and diffs), `pipelines` (starts and execution history).
+/// heads and diffs), `pipelines` (starts and execution history), `holds`.
 #[derive(Clone, Debug)]
-pub struct Scheduler<S, R, P> {
-    /// The schedules and freezes.
-    pub calendar: Arc<Calendar>,
-    /// The routing rules: each schedule's repository, source action and path filter.
+pub struct Scheduler<S, R, P, H> {
+    /// The routing rules, with their schedules and freezes ([`RoutingRules::calendar`]):
+    /// each schedule's repository, source action and path filter.
     pub rules: Arc<RoutingRules>,
     /// The scheduler's state.
     pub state: S,
@@ -35,6 +35,8 @@ pub struct Scheduler<S, R, P> {
     pub repository: R,
     /// Starts and the last execution's commit.
     pub pipelines: P,
+    /// The holds: written for schedules held by a freeze, released when their time came.
+    pub holds: H,
 }
 
 /// Why a tick failed as a whole (per-slot failures are `failed` decisions instead).
@@ -66,11 +68,12 @@ pub fn slot_token(schedule: &str, pipeline: &str, slot: Timestamp) -> String {
     client_request_token(&format!("schedule#{schedule}#{slot}"), pipeline)
 }
 
-impl<S, R, P> Scheduler<S, R, P>
+impl<S, R, P, H> Scheduler<S, R, P, H>
 where
     S: SchedulerState + Sync,
     R: BranchHeads + ChangeSource + Sync,
     P: PipelineStarter + ExecutionHistory + Sync,
+    H: HoldStore + Sync,
 {
     /// Runs the tick at `now`: records it, then decides every schedule due in the window.
     pub async fn tick(&self, now: Timestamp) -> Result<TickReport, TickError> {
@@ -81,9 +84,21 @@ where
         };
         let mut decisions = Vec::new();
         if let Some(since) = since {
-            let tick = self.calendar.evaluate_tick(since, now, &[]);
+            let tick = self.rules.calendar().evaluate_tick(since, now, &[]);
             for due in &tick.due {
                 decisions.push(self.run_slot(due, now).await);
+            }
+        }
+        match self.holds.list().await {
+            Ok(holds) => {
+                for hold in holds.iter().filter(|h| h.release_at <= now) {
+                    decisions.push(self.release(hold, now).await);
+                }
+            }
+            Err(error) => {
+                let mut d = TickDecision::new(Decision::Failed, "*", "*");
+                d.error = Some(format!("listing the holds: {error}"));
+                decisions.push(d);
             }
         }
         Ok(TickReport {
@@ -161,6 +176,8 @@ where
                         change: ReferenceChange::ReferenceUpdated,
                         commit_id: head.clone(),
                         old_commit_id: Some(last),
+                        time: None,
+                        pushed_by: None,
                     };
                     let plan = plan_push(
                         &self.rules,
@@ -182,9 +199,25 @@ where
             match freeze.on_schedule {
                 FreezeAction::Skip => return skipped(d, SkipReason::Frozen),
                 FreezeAction::Hold => {
-                    d.decision = Decision::Held;
-                    d.release_at = Some(freeze.release_at);
-                    return d;
+                    let hold = Hold::for_push(
+                        &repository.name,
+                        &due.pipeline,
+                        &due.branch,
+                        &head,
+                        rule.source_action.as_deref(),
+                        Some(&format!("schedule {}", due.name)),
+                        due.slot,
+                        &freeze.name,
+                        freeze.release_at,
+                    );
+                    return match self.holds.put_newest(hold).await {
+                        Ok(_) => {
+                            d.decision = Decision::Held;
+                            d.release_at = Some(freeze.release_at);
+                            d
+                        }
+                        Err(error) => failed(d, error.to_string()),
+                    };
                 }
             }
         }
@@ -218,6 +251,62 @@ where
             Err(error) => failed(d, error.message),
         }
     }
+}
+
+impl<S, R, P, H> Scheduler<S, R, P, H>
+where
+    P: PipelineStarter + Sync,
+    H: HoldStore + Sync,
+{
+    /// Releases a hold whose release time has passed: claim, one start at the held
+    /// commit, delete. Still frozen (the rules changed, a freeze was added): it stays.
+    async fn release(&self, hold: &Hold, now: Timestamp) -> TickDecision {
+        let mut d = TickDecision::new(Decision::Released, &hold.pipeline, &hold.branch);
+        d.commit = Some(hold.commit_id.clone());
+        d.freeze = Some(hold.freeze.clone());
+        if let Some(freeze) = self.rules.calendar().freeze_at(&hold.pipeline, now)
+            && freeze.on_push == FreezeAction::Hold
+        {
+            d.decision = Decision::Held;
+            d.reason = Some(SkipReason::StillFrozen);
+            d.freeze = Some(freeze.name);
+            d.release_at = Some(freeze.release_at);
+            return d;
+        }
+        let key = hold.key();
+        match self.holds.claim_release(&key, &release_claim(now)).await {
+            Ok(true) => {}
+            Ok(false) => return skipped(d, SkipReason::AlreadyClaimed),
+            Err(error) => return failed(d, error.to_string()),
+        }
+        let request = StartRequest {
+            pipeline: hold.pipeline.clone(),
+            client_request_token: hold.release_token(),
+            source_revision: hold
+                .source_action
+                .clone()
+                .map(|action_name| SourceRevision {
+                    action_name,
+                    commit_id: hold.commit_id.clone(),
+                }),
+        };
+        match self.pipelines.start(&request).await {
+            Ok(execution_id) => d.execution_id = Some(execution_id),
+            Err(error) => return failed(d, error.message),
+        }
+        if let Err(error) = self.holds.delete(&key).await {
+            // Started: a later claim fails (claimed by this tick) and the token would make
+            // a second start a no-op; the hold's TTL removes it.
+            tracing::warn!(pipeline = %hold.pipeline, branch = %hold.branch, %error, "released, but the hold could not be deleted");
+        }
+        d
+    }
+}
+
+/// The claim token a tick releases holds with: a retry of the same tick may claim again,
+/// an overlapping (other) tick may not.
+pub fn release_claim(now: Timestamp) -> String {
+    format!("scheduler-tick#{now}")
 }
 
 fn skipped(mut d: TickDecision, reason: SkipReason) -> TickDecision {
