@@ -9,11 +9,13 @@
 //!
 //! The design is in `docs/scheduler.md`. Nothing here knows about Lambda or the SDK.
 
+pub mod agenda;
 pub mod decision;
 pub mod memory;
 pub mod ports;
 pub mod tick;
 
+pub use agenda::{Agenda, agenda};
 pub use decision::{Decision, SkipReason, TickDecision, TickReport, log_decisions};
 /// The time crate of the API, re-exported so adapters use the same `Timestamp`.
 pub use jiff;

@@ -5,9 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
-use pipeline_schedules::holds::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite, MemoryHoldStore};
 use pipeline_routing::{
     ChangeSource, DiffPage, DiffRequest, PipelineStarter, SourceError, StartRequest,
+};
+use pipeline_schedules::holds::{
+    Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite, MemoryHoldStore,
 };
 
 use crate::ports::{
