@@ -65,6 +65,7 @@ fn function(
         source: CodeCommitSource::new(sdk::codecommit(codecommit), page_size),
         starter: CodePipelineStarter::new(sdk::codepipeline(codepipeline)),
         publisher: MaybeSns::Off,
+        holds: commit_filter::NoHolds,
     }
 }
 

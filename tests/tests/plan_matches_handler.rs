@@ -187,6 +187,7 @@ async fn both(
         source: CodeCommitSource::new(sdk::codecommit(&double.endpoint()), Some(2)),
         starter: CodePipelineStarter::new(sdk::codepipeline(&moto::endpoint())),
         publisher: MaybeSns::Off,
+        holds: commit_filter::NoHolds,
     };
     function
         .handle(push_event(id, branch, from, to), None)

@@ -1,6 +1,9 @@
 //! Adapters: the AWS SDK (and Slack over HTTP) behind the ports that the domain crates
 //! own. Function crates and the CLI build these; the domain crates never see the SDK.
 //!
+//! Holds (the port is [`pipeline_schedules::HoldStore`]):
+//! - [`holds_store`]: held pushes in the scheduler's DynamoDB table.
+//!
 //! Approvals (the ports are in `slack_approval::ports`):
 //! - [`slack_http`]: the Slack Web API over HTTPS;
 //! - [`approval_store`]: the approval messages' DynamoDB table;
@@ -19,6 +22,7 @@ pub mod approval_results;
 pub mod approval_store;
 pub mod approvals_env;
 pub mod approvals_settings;
+pub mod holds_store;
 pub mod pipeline_facts;
 pub mod slack_http;
 pub mod slack_secrets;

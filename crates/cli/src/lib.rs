@@ -7,16 +7,20 @@
 //! - `invoke <function>`: a function's handler on an event file, with local backends or
 //!   AWS ([`commands::invoke`]; the approval and metrics work in [`approvals`] and
 //!   [`metrics`]);
+//! - `holds list | release`: held pushes, in the local file store ([`holds_file`]) or
+//!   DynamoDB ([`commands::holds`]);
 //! - `slack sign`: a Slack interaction request signed as Slack would ([`commands::slack`]);
 //! - `metrics backfill | report`: pipeline history into rows, rows into a dashboard
 //!   ([`metrics`]).
 
 pub mod approvals;
 pub mod commands;
+pub mod holds_file;
 pub mod local_git;
 pub mod metrics;
 pub mod recording;
 pub mod render;
+pub mod scheduler_local;
 
 pub use commands::check::check;
 pub use commands::invoke::read_event;

@@ -53,11 +53,20 @@ pub fn plan_table(plan: &RoutingPlan) -> String {
         "PIPELINE", "DECISION", "REASON"
     );
     for decision in &plan.decisions {
-        let matched = match (&decision.matched, &decision.glob) {
+        let mut matched = match (&decision.matched, &decision.glob) {
             (Some(m), Some(g)) => format!("{m} ({g})"),
             (Some(m), None) => m.clone(),
             _ => String::new(),
         };
+        if let Some(freeze) = &decision.freeze {
+            let until = match decision.decision {
+                pipeline_routing::Decision::Frozen => {
+                    format!("held until {}", freeze.release_at)
+                }
+                _ => format!("skipped, the freeze ends {}", freeze.window_end),
+            };
+            matched = format!("freeze `{}`: {until}; {matched}", freeze.name);
+        }
         let _ = writeln!(
             out,
             "{:width$}  {:8}  {:20}  {}",

@@ -2,10 +2,11 @@
 //! through the [`HoldStore`] port instead of a start.
 
 use pipeline_schedules::jiff::Timestamp;
-use pipeline_schedules::{Hold, HoldStore, HoldWrite};
+use pipeline_schedules::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite};
 use serde::Serialize;
 
 use crate::plan::RoutingPlan;
+use crate::ports::{PipelineStarter, SourceError, SourceRevision, StartRequest};
 use crate::rules::RoutingRules;
 
 /// What holding one pipeline did.
@@ -102,4 +103,170 @@ pub async fn hold_pipelines<H: HoldStore + Sync>(
         });
     }
     outcomes
+}
+
+/// What [`release_hold`] did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ReleaseOutcome {
+    /// The pipeline was started at the held commit and the hold deleted.
+    Released {
+        /// The hold as it was released.
+        hold: Hold,
+        /// What was asked of the starter.
+        request: StartRequest,
+        /// The execution id.
+        execution_id: String,
+    },
+    /// No hold for that pipeline and branch.
+    Missing,
+    /// Another releaser holds the claim: nothing was started.
+    ClaimedElsewhere,
+}
+
+/// Why a release failed: the hold stays (claimed by `claim_token`, so the same releaser
+/// can retry; the start is idempotent by [`Hold::release_token`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ReleaseError {
+    /// The hold store failed.
+    #[error(transparent)]
+    Store(#[from] HoldStoreError),
+    /// The pipeline could not be started.
+    #[error("could not start {pipeline}: {error}")]
+    Start {
+        /// The pipeline.
+        pipeline: String,
+        /// Why.
+        error: SourceError,
+    },
+}
+
+/// The start a hold's release makes: its pipeline, `clientRequestToken` =
+/// [`Hold::release_token`], and `sourceRevisions` at the held commit when the pipeline
+/// has a `source_action`.
+pub fn release_request(hold: &Hold) -> StartRequest {
+    StartRequest {
+        pipeline: hold.pipeline.clone(),
+        client_request_token: hold.release_token(),
+        source_revision: hold.source_action.as_ref().map(|action| SourceRevision {
+            action_name: action.clone(),
+            commit_id: hold.commit_id.clone(),
+        }),
+    }
+}
+
+/// Releases the hold of `key`: claims it for `claim_token` (so overlapping releasers start
+/// it once), starts its pipeline at the held commit ([`release_request`]), then deletes
+/// it.
+pub async fn release_hold<H, P>(
+    store: &H,
+    starter: &P,
+    key: &HoldKey,
+    claim_token: &str,
+) -> Result<ReleaseOutcome, ReleaseError>
+where
+    H: HoldStore + Sync,
+    P: PipelineStarter + Sync,
+{
+    let Some(hold) = store.get(key).await? else {
+        return Ok(ReleaseOutcome::Missing);
+    };
+    if !store.claim_release(key, claim_token).await? {
+        return Ok(match store.get(key).await? {
+            Some(_) => ReleaseOutcome::ClaimedElsewhere,
+            None => ReleaseOutcome::Missing,
+        });
+    }
+    let request = release_request(&hold);
+    let execution_id = starter
+        .start(&request)
+        .await
+        .map_err(|error| ReleaseError::Start {
+            pipeline: hold.pipeline.clone(),
+            error,
+        })?;
+    store.delete(key).await?;
+    tracing::info!(
+        decision = "released",
+        pipeline = %hold.pipeline,
+        branch = %hold.branch,
+        commit = %hold.commit_id,
+        freeze = %hold.freeze,
+        pushes = hold.pushes,
+        execution_id = %execution_id,
+        "hold released"
+    );
+    Ok(ReleaseOutcome::Released {
+        hold,
+        request,
+        execution_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use pipeline_schedules::MemoryHoldStore;
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Starter(Mutex<Vec<StartRequest>>);
+
+    impl PipelineStarter for Starter {
+        async fn start(&self, request: &StartRequest) -> Result<String, SourceError> {
+            if let Ok(mut started) = self.0.lock() {
+                started.push(request.clone());
+            }
+            Ok("exec-1".to_owned())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_release_starts_the_held_commit_once_and_deletes_the_hold() {
+        let at = Timestamp::UNIX_EPOCH;
+        let hold = Hold::for_push(
+            "r",
+            "api",
+            "main",
+            "c9",
+            Some("Source"),
+            None,
+            at,
+            "weekend",
+            at,
+        );
+        let store = MemoryHoldStore::with([hold.clone()]);
+        let starter = Starter::default();
+        let key = hold.key();
+        // Another releaser claimed it first: nothing starts.
+        assert!(store.claim_release(&key, "tick-1").await.unwrap_or(false));
+        let outcome = release_hold(&store, &starter, &key, "tick-2").await;
+        assert!(
+            matches!(outcome, Ok(ReleaseOutcome::ClaimedElsewhere)),
+            "{outcome:?}"
+        );
+        // The claimant releases it.
+        let outcome = release_hold(&store, &starter, &key, "tick-1").await;
+        assert!(
+            matches!(outcome, Ok(ReleaseOutcome::Released { .. })),
+            "{outcome:?}"
+        );
+        let started = starter.0.lock().map(|s| s.clone()).unwrap_or_default();
+        assert_eq!(started.len(), 1);
+        assert_eq!(started[0].client_request_token, hold.release_token());
+        assert_eq!(
+            started[0].source_revision,
+            Some(SourceRevision {
+                action_name: "Source".into(),
+                commit_id: "c9".into()
+            })
+        );
+        let outcome = release_hold(&store, &starter, &key, "tick-1").await;
+        assert!(
+            matches!(outcome, Ok(ReleaseOutcome::Missing)),
+            "{outcome:?}"
+        );
+    }
 }

@@ -25,7 +25,10 @@ pub mod report;
 pub mod rules;
 pub mod start;
 
-pub use hold::{HoldOutcome, hold_pipelines, holds_of};
+pub use hold::{
+    HoldOutcome, ReleaseError, ReleaseOutcome, hold_pipelines, holds_of, release_hold,
+    release_request,
+};
 pub use plan::{
     Decision, DiffBase, FreezeNote, PipelineDecision, PlanOptions, Reason, RoutingPlan, plan_push,
 };

@@ -1,5 +1,5 @@
 //! The ports over the AWS SDK: CodeCommit reads diffs, CodePipeline starts pipelines, SNS
-//! carries routing summaries, SSM holds the rules. Clients are built once per container,
+//! carries routing summaries, SSM holds the rules, DynamoDB (`SCHEDULER_TABLE`) the holds. Clients are built once per container,
 //! by [`from_env`] / [`from_config`]: the one wiring the Lambda and the CLI's
 //! `invoke commit-filter --aws` share.
 
@@ -17,11 +17,56 @@ use pipeline_routing::{
 use function_support::LoadTextError;
 
 use crate::config::{Config, RulesLocation};
-use crate::handler::{CommitFilter, SummaryPublisher};
+use crate::handler::{CommitFilter, NoHolds, SummaryPublisher};
+use aws_adapters::holds_store::DynamoHoldStore;
+use pipeline_schedules::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite};
 
 /// The commit-filter function over AWS: CodeCommit, CodePipeline and (when a topic is
 /// configured) SNS.
-pub type AwsCommitFilter = CommitFilter<CodeCommitSource, CodePipelineStarter, MaybeSns>;
+pub type AwsCommitFilter =
+    CommitFilter<CodeCommitSource, CodePipelineStarter, MaybeSns, MaybeHolds>;
+
+/// Holds in the scheduler's DynamoDB table (`SCHEDULER_TABLE`), or none configured.
+#[derive(Clone, Debug)]
+pub enum MaybeHolds {
+    /// The table.
+    Dynamo(DynamoHoldStore),
+    /// No table: a push under a freeze fails to be held (and is retried).
+    Off,
+}
+
+impl HoldStore for MaybeHolds {
+    async fn put_newest(&self, hold: Hold) -> Result<HoldWrite, HoldStoreError> {
+        match self {
+            MaybeHolds::Dynamo(store) => store.put_newest(hold).await,
+            MaybeHolds::Off => NoHolds.put_newest(hold).await,
+        }
+    }
+    async fn list(&self) -> Result<Vec<Hold>, HoldStoreError> {
+        match self {
+            MaybeHolds::Dynamo(store) => store.list().await,
+            MaybeHolds::Off => NoHolds.list().await,
+        }
+    }
+    async fn get(&self, key: &HoldKey) -> Result<Option<Hold>, HoldStoreError> {
+        match self {
+            MaybeHolds::Dynamo(store) => store.get(key).await,
+            MaybeHolds::Off => NoHolds.get(key).await,
+        }
+    }
+    async fn claim_release(&self, key: &HoldKey, token: &str) -> Result<bool, HoldStoreError> {
+        match self {
+            MaybeHolds::Dynamo(store) => store.claim_release(key, token).await,
+            MaybeHolds::Off => NoHolds.claim_release(key, token).await,
+        }
+    }
+    async fn delete(&self, key: &HoldKey) -> Result<(), HoldStoreError> {
+        match self {
+            MaybeHolds::Dynamo(store) => store.delete(key).await,
+            MaybeHolds::Off => NoHolds.delete(key).await,
+        }
+    }
+}
 
 /// The function could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +105,13 @@ pub async fn from_config(
                 topic.clone(),
             )),
             None => MaybeSns::Off,
+        },
+        holds: match &config.scheduler_table {
+            Some(table) => MaybeHolds::Dynamo(DynamoHoldStore::new(
+                aws_sdk_dynamodb::Client::new(aws),
+                table.clone(),
+            )),
+            None => MaybeHolds::Off,
         },
     })
 }

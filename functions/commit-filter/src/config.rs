@@ -25,6 +25,8 @@ pub struct Config {
     pub summary_topic_arn: Option<String>,
     /// `MaxResults` for `GetDifferences` (`DIFF_PAGE_SIZE`), if set.
     pub diff_page_size: Option<i32>,
+    /// The DynamoDB table holds are written to (`SCHEDULER_TABLE`), if any.
+    pub scheduler_table: Option<String>,
 }
 
 impl Config {
@@ -50,6 +52,7 @@ impl Config {
             rules,
             summary_topic_arn: non_empty("ROUTING_SUMMARY_TOPIC_ARN"),
             diff_page_size,
+            scheduler_table: non_empty("SCHEDULER_TABLE"),
         })
     }
 

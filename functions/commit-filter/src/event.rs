@@ -3,6 +3,7 @@
 use serde::Deserialize;
 
 use pipeline_routing::{Push, Reference, ReferenceChange};
+use pipeline_schedules::jiff::Timestamp;
 
 /// The `detail` of a `CodeCommit Repository State Change` event.
 #[derive(Clone, Debug, Deserialize)]
@@ -25,6 +26,9 @@ pub struct CodeCommitDetail {
     /// The commit it pointed at before (absent on `referenceCreated`).
     #[serde(default)]
     pub old_commit_id: Option<String>,
+    /// Who pushed (an IAM user or assumed-role ARN).
+    #[serde(default)]
+    pub caller_user_arn: Option<String>,
 }
 
 /// The envelope fields this function needs.
@@ -34,6 +38,9 @@ struct Envelope {
     #[serde(rename = "detail-type")]
     detail_type: String,
     source: String,
+    /// When the push happened (RFC 3339); freezes are judged at this instant.
+    #[serde(default)]
+    time: Option<String>,
     detail: CodeCommitDetail,
 }
 
@@ -62,6 +69,9 @@ pub enum EventError {
     /// A required field is missing or empty.
     #[error("the event has no `{0}`")]
     Missing(&'static str),
+    /// The event's `time` is not an RFC 3339 instant.
+    #[error("the event's `time` `{0}` is not an RFC 3339 time")]
+    BadTime(String),
 }
 
 /// Parses an EventBridge event into a push.
@@ -113,6 +123,14 @@ pub fn parse_push(event: serde_json::Value) -> Result<Push, EventError> {
         return Err(EventError::Missing("detail.commitId"));
     }
     let old_commit_id = detail.old_commit_id.filter(|c| !c.is_empty());
+    let time = match envelope.time.filter(|t| !t.trim().is_empty()) {
+        None => None,
+        Some(text) => Some(
+            text.trim()
+                .parse::<Timestamp>()
+                .map_err(|_| EventError::BadTime(text.clone()))?,
+        ),
+    };
     Ok(Push {
         event_id: envelope.id,
         repository: detail.repository_name,
@@ -120,6 +138,8 @@ pub fn parse_push(event: serde_json::Value) -> Result<Push, EventError> {
         change,
         commit_id,
         old_commit_id,
+        time,
+        pushed_by: detail.caller_user_arn.filter(|c| !c.is_empty()),
     })
 }
 

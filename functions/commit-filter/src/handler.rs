@@ -10,9 +10,11 @@ use serde::Serialize;
 
 use pipeline_routing::report::{RoutingSummary, log_plan};
 use pipeline_routing::{
-    ChangeSource, PipelineStarter, PlanOptions, RoutingPlan, RoutingRules, StartOutcome, plan_push,
-    start_pipelines,
+    ChangeSource, HoldOutcome, PipelineStarter, PlanOptions, RoutingPlan, RoutingRules,
+    StartOutcome, hold_pipelines, plan_push, start_pipelines,
 };
+use pipeline_schedules::jiff::Timestamp;
+use pipeline_schedules::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite};
 
 use crate::event::{EventError, parse_push};
 
@@ -39,7 +41,39 @@ impl SummaryPublisher for NoSummary {
     }
 }
 
-/// What the handler returns: the plan and what starting the pipelines did.
+/// A hold store for when none is configured (no `SCHEDULER_TABLE`): a push under a
+/// freeze fails to be held, loudly, rather than starting into the freeze.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoHolds;
+
+impl NoHolds {
+    fn error() -> HoldStoreError {
+        HoldStoreError::Unavailable {
+            message: "no hold store is configured (set SCHEDULER_TABLE)".to_owned(),
+        }
+    }
+}
+
+impl HoldStore for NoHolds {
+    async fn put_newest(&self, _hold: Hold) -> Result<HoldWrite, HoldStoreError> {
+        Err(Self::error())
+    }
+    async fn list(&self) -> Result<Vec<Hold>, HoldStoreError> {
+        Ok(Vec::new())
+    }
+    async fn get(&self, _key: &HoldKey) -> Result<Option<Hold>, HoldStoreError> {
+        Ok(None)
+    }
+    async fn claim_release(&self, _key: &HoldKey, _token: &str) -> Result<bool, HoldStoreError> {
+        Err(Self::error())
+    }
+    async fn delete(&self, _key: &HoldKey) -> Result<(), HoldStoreError> {
+        Err(Self::error())
+    }
+}
+
+/// What the handler returns: the plan, what starting the pipelines did, and the holds
+/// written for the `frozen` ones.
 #[derive(Clone, Debug, Serialize)]
 pub struct HandlerOutput {
     /// Every decision about the push.
@@ -47,6 +81,9 @@ pub struct HandlerOutput {
     pub plan: RoutingPlan,
     /// The starts.
     pub starts: Vec<StartOutcome>,
+    /// The holds (pipelines under a freeze).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub holds: Vec<HoldOutcome>,
 }
 
 /// Why an invocation failed. Each variant is an `errorType` that can be searched for.
@@ -65,6 +102,15 @@ pub enum HandlerError {
         /// Their errors.
         errors: Vec<String>,
     },
+    /// One or more holds could not be written. The invocation fails so that Lambda
+    /// retries it; a retried hold folds into itself (same commit, same time).
+    #[error("could not hold {}: {}", .failed.join(", "), .errors.join("; "))]
+    HoldFailed {
+        /// The pipelines not held.
+        failed: Vec<String>,
+        /// Their errors.
+        errors: Vec<String>,
+    },
 }
 
 impl ErrorType for HandlerError {
@@ -73,6 +119,7 @@ impl ErrorType for HandlerError {
         match self {
             HandlerError::MalformedEvent(_) => "MalformedEvent",
             HandlerError::StartFailed { .. } => "StartFailed",
+            HandlerError::HoldFailed { .. } => "HoldFailed",
         }
     }
 }
@@ -83,8 +130,8 @@ impl From<HandlerError> for lambda_runtime::Diagnostic {
     }
 }
 
-/// The commit-filter function: rules, and the three ports it acts through.
-pub struct CommitFilter<S, P, N = NoSummary> {
+/// The commit-filter function: rules, and the four ports it acts through.
+pub struct CommitFilter<S, P, N = NoSummary, H = NoHolds> {
     /// The routing rules, loaded once per container.
     pub rules: Arc<RoutingRules>,
     /// Where diffs are read.
@@ -93,13 +140,16 @@ pub struct CommitFilter<S, P, N = NoSummary> {
     pub starter: P,
     /// Where routing summaries are published.
     pub publisher: N,
+    /// Where pushes under a freeze are held.
+    pub holds: H,
 }
 
-impl<S, P, N> CommitFilter<S, P, N>
+impl<S, P, N, H> CommitFilter<S, P, N, H>
 where
     S: ChangeSource + Sync,
     P: PipelineStarter + Sync,
     N: SummaryPublisher + Sync,
+    H: HoldStore + Sync,
 {
     /// Handles one event. `time_left` is the invocation's remaining time, if known.
     pub async fn handle(
@@ -115,13 +165,16 @@ where
                 left.saturating_sub(RESERVED_FOR_STARTS)
                     .max(Duration::from_secs(1))
             }),
+            // Freezes are judged at the push's time; an event without one, now.
+            at: Some(push.time.unwrap_or_else(Timestamp::now)),
         };
         let plan = plan_push(&self.rules, &push, &self.source, &options).await;
         let starts = start_pipelines(&self.rules, &plan, &self.starter).await;
-        log_plan(&plan, &starts);
+        let holds = hold_pipelines(&self.rules, &plan, &self.holds).await;
+        log_plan(&plan, &starts, &holds);
 
         if plan.repository_configured {
-            let summary = RoutingSummary::new(&plan, &starts);
+            let summary = RoutingSummary::new(&plan, &starts).with_holds(&holds);
             match serde_json::to_string_pretty(&summary) {
                 Ok(message) => {
                     if let Err(error) = self.publisher.publish(&summary.subject(), &message).await {
@@ -144,6 +197,20 @@ where
         if !failed.is_empty() {
             return Err(HandlerError::StartFailed { failed, errors });
         }
-        Ok(HandlerOutput { plan, starts })
+        let (failed, errors): (Vec<String>, Vec<String>) = holds
+            .iter()
+            .filter_map(|h| match h {
+                HoldOutcome::Failed { pipeline, error } => Some((pipeline.clone(), error.clone())),
+                HoldOutcome::Held { .. } => None,
+            })
+            .unzip();
+        if !failed.is_empty() {
+            return Err(HandlerError::HoldFailed { failed, errors });
+        }
+        Ok(HandlerOutput {
+            plan,
+            starts,
+            holds,
+        })
     }
 }

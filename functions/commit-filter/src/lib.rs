@@ -13,4 +13,4 @@ pub mod config;
 pub mod event;
 pub mod handler;
 
-pub use handler::{CommitFilter, HandlerError, HandlerOutput, SummaryPublisher};
+pub use handler::{CommitFilter, HandlerError, HandlerOutput, NoHolds, SummaryPublisher};

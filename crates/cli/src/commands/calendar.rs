@@ -14,7 +14,7 @@ use pipeline_schedules::jiff::{SignedDuration, Timestamp};
 use crate::commands::check::check;
 
 /// The local holds file read by default (the local hold store's).
-pub const DEFAULT_HOLDS: &str = "out/holds.json";
+pub const DEFAULT_HOLDS: &str = crate::holds_file::DEFAULT_HOLDS_FILE;
 
 /// `calendar`'s arguments.
 #[derive(Clone, Debug, clap::Args)]

@@ -4,17 +4,21 @@
 //! ```text
 //! pipeline-router check [RULES]
 //! pipeline-router calendar [--rules R] [--days N] [--from T] [--holds F] [--json | --ics]
-//! pipeline-router plan [--rules R] [--repo D] [--repository-name N] [--branch B | --tag T] [--from C] [--to C] [--json]
+//! pipeline-router plan [--rules R] [--repo D] [--repository-name N] [--branch B | --tag T] [--from C] [--to C] [--at TIME] [--json]
 //! pipeline-router invoke commit-filter --event E [--rules R] [--repo D | --aws]
 //! pipeline-router invoke metrics-extractor --event E
+//! pipeline-router invoke scheduler --at T | --event E [--rules R] [--repo D | --aws]
 //! pipeline-router invoke approval-requester --event E [--config F]
 //! pipeline-router invoke approval-handler --event E [--config F] --signing-secret S [--now T]
 //! pipeline-router metrics backfill | report ...
+//! pipeline-router holds list [--file F | --aws [--table T]] [--json]
+//! pipeline-router holds release PIPELINE [--branch B] [--file F | --aws [--table T]]
 //! pipeline-router slack sign PAYLOAD --signing-secret S [--timestamp T]
 //! ```
 
 pub mod calendar;
 pub mod check;
+pub mod holds;
 pub mod invoke;
 pub mod metrics;
 pub mod plan;
@@ -49,6 +53,8 @@ pub enum Command {
     Metrics(metrics::MetricsArgs),
     /// Slack helpers.
     Slack(slack::SlackArgs),
+    /// Pushes held by change freezes: list them, release one now.
+    Holds(holds::HoldsArgs),
 }
 
 impl Command {
@@ -61,6 +67,7 @@ impl Command {
             Self::Invoke(args) => args.run().await,
             Self::Metrics(args) => args.run().await,
             Self::Slack(args) => args.run(),
+            Self::Holds(args) => args.run().await,
         }
     }
 }

@@ -9,6 +9,8 @@ use pipeline_routing::{
     PlanOptions, Push, Reference, ReferenceChange, RoutingPlan, RoutingRules, plan_push,
 };
 
+use pipeline_schedules::jiff::Timestamp;
+
 use crate::commands::check::check;
 use crate::local_git::LocalGit;
 use crate::render::plan_table;
@@ -63,6 +65,10 @@ pub struct PlanRequest {
     /// The pushed commit.
     #[arg(long, default_value = "HEAD")]
     pub to: String,
+    /// When the push happens (RFC 3339, e.g. 2026-11-27T17:00:00+01:00): a pipeline under
+    /// a freeze then is `frozen` (held until its `release_at`) or skipped [default: now].
+    #[arg(long)]
+    pub at: Option<String>,
 }
 
 /// Runs the routing engine on a local repository and a commit range. A repository name
@@ -100,8 +106,25 @@ pub async fn plan(request: &PlanRequest) -> Result<RoutingPlan> {
             .as_deref()
             .map(|f| git.resolve(f))
             .transpose()?,
+        time: None,
+        pushed_by: None,
     };
-    Ok(plan_push(&rules, &push, &git, &PlanOptions::default()).await)
+    let at = match &request.at {
+        Some(text) => parse_at(text)?,
+        None => Timestamp::now(),
+    };
+    let options = PlanOptions {
+        at: Some(at),
+        ..PlanOptions::default()
+    };
+    Ok(plan_push(&rules, &push, &git, &options).await)
+}
+
+/// `--at`: an RFC 3339 instant (`2026-11-27T16:00:00Z`, `2026-11-27T17:00:00+01:00`).
+fn parse_at(text: &str) -> Result<Timestamp> {
+    text.trim().parse::<Timestamp>().with_context(|| {
+        format!("--at `{text}`: expected an RFC 3339 time such as 2026-11-27T17:00:00+01:00")
+    })
 }
 
 /// The repository names in the rules, for error messages: `a, b`.

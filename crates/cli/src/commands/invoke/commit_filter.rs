@@ -16,6 +16,7 @@ use pipeline_routing::StartRequest;
 
 use super::{EventFile, print_outcome};
 use crate::commands::check::check;
+use crate::holds_file::{DEFAULT_HOLDS_FILE, FileHoldStore};
 use crate::local_git::LocalGit;
 use crate::recording::RecordingStarter;
 
@@ -54,11 +55,17 @@ impl CommitFilterArgs {
         }
         let rules = self.rules.unwrap_or_else(|| PathBuf::from(DEFAULT_RULES));
         let invocation = invoke_commit_filter(event, &rules, &self.repo).await?;
-        if invocation.output.is_ok() {
+        if let Ok(output) = &invocation.output {
             eprintln!(
                 "{} start(s) recorded, none sent (use --aws to start them)",
                 invocation.recorded_starts.len()
             );
+            if !output.holds.is_empty() {
+                eprintln!(
+                    "{} hold(s) written to {DEFAULT_HOLDS_FILE} (see `pipeline-router holds list`)",
+                    output.holds.len()
+                );
+            }
         }
         print_outcome(invocation.output)
     }
@@ -95,11 +102,23 @@ pub async fn invoke_commit_filter(
     rules: &Path,
     repo: &Path,
 ) -> Result<LocalInvocation> {
+    invoke_commit_filter_with(event, rules, repo, Path::new(DEFAULT_HOLDS_FILE)).await
+}
+
+/// [`invoke_commit_filter`] with the holds of frozen pipelines written to `holds_file`
+/// (a [`FileHoldStore`]).
+pub async fn invoke_commit_filter_with(
+    event: serde_json::Value,
+    rules: &Path,
+    repo: &Path,
+    holds_file: &Path,
+) -> Result<LocalInvocation> {
     let function = CommitFilter {
         rules: Arc::new(check(rules)?),
         source: LocalGit::open(repo)?,
         starter: RecordingStarter::default(),
         publisher: NoSummary,
+        holds: FileHoldStore::new(holds_file),
     };
     let output = function.handle(event, None).await;
     Ok(LocalInvocation {
