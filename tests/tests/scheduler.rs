@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use aws_adapters::codecommit_repository::CodeCommitRepository;
 use aws_adapters::codepipeline_runs::CodePipelineRuns;
+use aws_adapters::holds_store::DynamoHoldStore;
 use aws_adapters::scheduler_state::DynamoSchedulerState;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
@@ -19,7 +20,7 @@ use pipeline_routing::RoutingRules;
 use pipeline_scheduler::jiff::Timestamp;
 use pipeline_scheduler::memory::SharedHolds;
 use pipeline_scheduler::{Decision, Scheduler, SkipReason, TickReport};
-use pipeline_schedules::holds::HoldStore;
+use pipeline_schedules::holds::{Hold, HoldStore};
 use serde_json::json;
 
 const GET_BRANCH: &str = "CodeCommit_20150413.GetBranch";
@@ -226,4 +227,63 @@ async fn a_missed_hour_of_ticks_starts_a_schedule_once_even_with_overlapping_tic
     tick(&s, "2026-03-02T10:15:00Z").await;
     assert_eq!(moto::pipeline_execution_ids(&pipeline).await.len(), 2);
     assert!(s.holds.list().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn two_overlapping_release_ticks_start_a_hold_once_at_the_held_commit() {
+    let pipeline = moto::unique("held");
+    moto::create_pipelines(&[&pipeline]);
+    let codecommit = AwsDouble::start().await;
+    let dynamodb = sdk::dynamodb(&moto::endpoint());
+    let table = create_scheduler_table(&dynamodb).await;
+    let rules = rules(
+        &pipeline,
+        "    expression: cron(0 2 * * ? 2099)\n    branch: main\n",
+    );
+    let holds = DynamoHoldStore::new(dynamodb.clone(), table.clone());
+    holds
+        .put_newest(Hold::for_push(
+            "monorepo",
+            &pipeline,
+            "main",
+            MOVED,
+            Some("Source"),
+            Some("arn:aws:iam::123456789012:user/dev"),
+            ts("2026-03-06T17:00:00Z"),
+            "weekend",
+            ts("2026-03-09T08:00:00Z"),
+        ))
+        .await
+        .unwrap();
+    let scheduler = |holds: DynamoHoldStore| Scheduler {
+        rules: Arc::clone(&rules),
+        state: DynamoSchedulerState::new(dynamodb.clone(), table.clone()),
+        repository: CodeCommitRepository::new(sdk::codecommit(&codecommit.endpoint())),
+        pipelines: CodePipelineRuns::new(sdk::codepipeline(&moto::endpoint())),
+        holds,
+    };
+    let a = scheduler(DynamoHoldStore::new(dynamodb.clone(), table.clone()));
+    let b = scheduler(DynamoHoldStore::new(dynamodb.clone(), table.clone()));
+    // Two ticks (08:00 and a slow 08:01 in another container) at the same moment.
+    let (ra, rb) = tokio::join!(
+        a.tick(ts("2026-03-09T08:00:00Z")),
+        b.tick(ts("2026-03-09T08:01:00Z"))
+    );
+    let decisions: Vec<_> = ra
+        .unwrap()
+        .decisions
+        .into_iter()
+        .chain(rb.unwrap().decisions)
+        .collect();
+    let released = decisions
+        .iter()
+        .filter(|d| d.decision == Decision::Released)
+        .count();
+    assert_eq!(released, 1, "{decisions:?}");
+    assert_eq!(moto::pipeline_execution_ids(&pipeline).await.len(), 1);
+    assert!(holds.list().await.unwrap().is_empty());
+    // A later tick finds nothing left to release.
+    let later = a.tick(ts("2026-03-09T08:02:00Z")).await.unwrap();
+    assert!(later.decisions.is_empty());
+    assert_eq!(moto::pipeline_execution_ids(&pipeline).await.len(), 1);
 }

@@ -148,10 +148,7 @@ impl LocalRuns {
 
 impl PipelineStarter for LocalRuns {
     async fn start(&self, request: &StartRequest) -> Result<String, SourceError> {
-        let _guard = self
-            .lock
-            .lock()
-            .map_err(|_| SourceError::new("poisoned"))?;
+        let _guard = self.lock.lock().map_err(|_| SourceError::new("poisoned"))?;
         let mut runs = self.runs()?;
         if let Some(run) = runs
             .iter()

@@ -17,8 +17,12 @@ use crate::config::Config;
 use crate::handler::SchedulerFunction;
 
 /// The scheduler function over AWS.
-pub type AwsScheduler =
-    SchedulerFunction<DynamoSchedulerState, CodeCommitRepository, CodePipelineRuns, DynamoHoldStore>;
+pub type AwsScheduler = SchedulerFunction<
+    DynamoSchedulerState,
+    CodeCommitRepository,
+    CodePipelineRuns,
+    DynamoHoldStore,
+>;
 
 /// The function could not be set up.
 #[derive(Debug, thiserror::Error)]

@@ -32,10 +32,15 @@ mod tests {
     fn ticks_carry_their_scheduled_time_or_none() {
         let tick = parse_tick(serde_json::json!({"scheduled_time": "2026-03-29T01:00:00Z"}));
         assert_eq!(
-            tick.ok().and_then(|t| t.scheduled_time).map(|t| t.to_string()),
+            tick.ok()
+                .and_then(|t| t.scheduled_time)
+                .map(|t| t.to_string()),
             Some("2026-03-29T01:00:00Z".to_owned())
         );
-        assert_eq!(parse_tick(serde_json::json!({})).ok(), Some(TickEvent::default()));
+        assert_eq!(
+            parse_tick(serde_json::json!({})).ok(),
+            Some(TickEvent::default())
+        );
         assert!(parse_tick(serde_json::json!({"scheduled_time": "tomorrow"})).is_err());
         assert!(parse_tick(serde_json::json!({"time": "2026-03-29T01:00:00Z"})).is_err());
     }
