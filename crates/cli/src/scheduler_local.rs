@@ -117,8 +117,14 @@ impl SchedulerState for FileSchedulerState {
 /// One recorded start.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LocalRun {
-    /// The request.
-    pub request: StartRequest,
+    /// The pipeline.
+    pub pipeline: String,
+    /// The `clientRequestToken`.
+    pub client_request_token: String,
+    /// The source action started at `commit`, if any.
+    pub source_action: Option<String>,
+    /// The commit started, if any.
+    pub commit: Option<String>,
     /// The local execution id.
     pub execution_id: String,
 }
@@ -152,13 +158,22 @@ impl PipelineStarter for LocalRuns {
         let mut runs = self.runs()?;
         if let Some(run) = runs
             .iter()
-            .find(|r| r.request.client_request_token == request.client_request_token)
+            .find(|r| r.client_request_token == request.client_request_token)
         {
             return Ok(run.execution_id.clone());
         }
         let execution_id = format!("local-{}", runs.len() + 1);
         runs.push(LocalRun {
-            request: request.clone(),
+            pipeline: request.pipeline.clone(),
+            client_request_token: request.client_request_token.clone(),
+            source_action: request
+                .source_revision
+                .as_ref()
+                .map(|r| r.action_name.clone()),
+            commit: request
+                .source_revision
+                .as_ref()
+                .map(|r| r.commit_id.clone()),
             execution_id: execution_id.clone(),
         });
         write_json(&self.path, &runs).map_err(SourceError::new)?;
@@ -176,9 +191,8 @@ impl ExecutionHistory for LocalRuns {
             .runs()?
             .iter()
             .rev()
-            .find(|r| r.request.pipeline == pipeline)
-            .and_then(|r| r.request.source_revision.as_ref())
-            .map(|r| r.commit_id.clone()))
+            .find(|r| r.pipeline == pipeline)
+            .and_then(|r| r.commit.clone()))
     }
 }
 
