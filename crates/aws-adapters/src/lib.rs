@@ -12,6 +12,11 @@
 //! - [`slack_secrets`]: the Slack signing secret and bot token, from Secrets Manager or SSM;
 //! - [`approvals_settings`]: both approval functions' environment and `approvals.yaml`;
 //! - [`approvals_env`]: all of the above built from the environment, once per container.
+//!
+//! The scheduler (ports in `pipeline_scheduler` and `pipeline_routing`):
+//! - [`scheduler_state`]: the last tick and slot claims in the scheduler table;
+//! - [`codecommit_repository`]: branch heads (`GetBranch`) and diffs;
+//! - [`codepipeline_runs`]: starts, and the commit the last execution built.
 
 pub mod approval_results;
 pub mod approval_store;
@@ -22,5 +27,8 @@ pub mod pipeline_facts;
 pub mod slack_http;
 pub mod slack_secrets;
 
+pub mod codecommit_repository;
+pub mod codepipeline_runs;
 pub mod pipeline_history;
 pub mod s3_rows;
+pub mod scheduler_state;

@@ -20,6 +20,7 @@ pub mod local_git;
 pub mod metrics;
 pub mod recording;
 pub mod render;
+pub mod scheduler_local;
 
 pub use commands::check::check;
 pub use commands::invoke::read_event;

@@ -3,9 +3,11 @@
 //!
 //! ```text
 //! pipeline-router check [RULES]
+//! pipeline-router calendar [--rules R] [--days N] [--from T] [--holds F] [--json | --ics]
 //! pipeline-router plan [--rules R] [--repo D] [--repository-name N] [--branch B | --tag T] [--from C] [--to C] [--at TIME] [--json]
 //! pipeline-router invoke commit-filter --event E [--rules R] [--repo D | --aws]
 //! pipeline-router invoke metrics-extractor --event E
+//! pipeline-router invoke scheduler --at T | --event E [--rules R] [--repo D | --aws]
 //! pipeline-router invoke approval-requester --event E [--config F]
 //! pipeline-router invoke approval-handler --event E [--config F] --signing-secret S [--now T]
 //! pipeline-router metrics backfill | report ...
@@ -14,6 +16,7 @@
 //! pipeline-router slack sign PAYLOAD --signing-secret S [--timestamp T]
 //! ```
 
+pub mod calendar;
 pub mod check;
 pub mod holds;
 pub mod invoke;
@@ -40,6 +43,8 @@ pub struct Cli {
 pub enum Command {
     /// Validate a routing-rules file.
     Check(check::CheckArgs),
+    /// The next days' scheduled runs, freezes and hold releases (table, JSON or .ics).
+    Calendar(calendar::CalendarArgs),
     /// Which pipelines a push would start, on a local git repository.
     Plan(plan::PlanArgs),
     /// Run a function's handler on an event file.
@@ -57,6 +62,7 @@ impl Command {
     pub async fn run(self) -> Result<ExitCode> {
         match self {
             Self::Check(args) => args.run(),
+            Self::Calendar(args) => args.run(),
             Self::Plan(args) => args.run().await,
             Self::Invoke(args) => args.run().await,
             Self::Metrics(args) => args.run().await,

@@ -9,6 +9,7 @@ pub mod approval_handler;
 pub mod approval_requester;
 pub mod commit_filter;
 pub mod metrics_extractor;
+pub mod scheduler;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,6 +37,8 @@ pub enum Function {
     ApprovalRequester(approval_requester::ApprovalRequesterArgs),
     /// functions/approval-handler (Slack calls and PutApprovalResult recorded, not sent)
     ApprovalHandler(approval_handler::ApprovalHandlerArgs),
+    /// functions/scheduler: one tick at --at (local repository and files under out/, or --aws)
+    Scheduler(scheduler::SchedulerArgs),
 }
 
 impl InvokeArgs {
@@ -47,6 +50,7 @@ impl InvokeArgs {
             Function::MetricsExtractor(args) => args.run().await,
             Function::ApprovalRequester(args) => args.run().await,
             Function::ApprovalHandler(args) => args.run().await,
+            Function::Scheduler(args) => args.run().await,
         }
     }
 }
