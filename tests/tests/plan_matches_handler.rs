@@ -142,6 +142,7 @@ async fn both(
         tag: None,
         from: from.map(str::to_owned),
         to: to.into(),
+        at: None,
     })
     .await
     .unwrap_or_else(|e| panic!("plan: {e:#}"));
