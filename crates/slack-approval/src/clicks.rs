@@ -84,6 +84,19 @@ async fn within<T, E: std::fmt::Display>(
     }
 }
 
+/// One log line for a refused request: the status and which check failed (the caller
+/// only gets [`crate::decide::INVALID_REQUEST`]).
+fn log_http_error(outcome: &Outcome) {
+    if let Outcome::HttpError { status, reason } = outcome {
+        tracing::warn!(
+            decision = LogDecision::HttpError.as_str(),
+            status,
+            reason = %reason,
+            "request refused"
+        );
+    }
+}
+
 impl<C, S, D> Clicks<C, S, D>
 where
     C: ApprovalResults + Sync,
@@ -96,9 +109,8 @@ where
         let interaction = match verify_and_parse(request, &self.secret, now) {
             Ok(interaction) => interaction,
             Err(outcome) => {
-                let reply = outcome.http_reply();
-                tracing::warn!(decision = LogDecision::HttpError.as_str(), status = reply.status, message = %reply.body, "request refused");
-                return reply;
+                log_http_error(&outcome);
+                return outcome.http_reply();
             }
         };
         let resolved = self.resolve(&interaction).await;
@@ -142,15 +154,15 @@ where
         if needed.commit_id.is_some()
             && let Some((approval, _)) = approval_of(interaction)
         {
-            let hash = token_hash(&approval.token);
-            let stored = match within(self.call_timeout, self.store.get(&hash)).await {
-                Ok(stored) => stored,
-                Err(error) => {
-                    tracing::warn!(error = %error, "approval record not read");
-                    resolved.author_lookup_failed = true;
-                    None
-                }
-            };
+            let stored =
+                match within(self.call_timeout, self.store.get(&approval.store_key())).await {
+                    Ok(stored) => stored,
+                    Err(error) => {
+                        tracing::warn!(error = %error, "approval record not read");
+                        resolved.author_lookup_failed = true;
+                        None
+                    }
+                };
             if let Some(email) = stored.and_then(|m| m.author_email) {
                 match within(self.call_timeout, self.slack.user_id_by_email(&email)).await {
                     Ok(author) => resolved.author = author,
@@ -166,9 +178,7 @@ where
 
     async fn act(&self, outcome: &Outcome, now: i64) {
         match outcome {
-            Outcome::HttpError { status, message } => {
-                tracing::warn!(decision = LogDecision::HttpError.as_str(), status, message = %message, "request refused");
-            }
+            Outcome::HttpError { .. } => log_http_error(outcome),
             Outcome::Acknowledge { note } => {
                 tracing::info!(
                     decision = LogDecision::Acknowledged.as_str(),
@@ -244,7 +254,12 @@ where
             return None;
         }
         let hash = token_hash(&verdict.approval.token);
-        let stored = match within(self.call_timeout, self.store.get(&hash)).await {
+        let stored = match within(
+            self.call_timeout,
+            self.store.get(&verdict.approval.store_key()),
+        )
+        .await
+        {
             Ok(stored) => stored?,
             Err(error) => {
                 tracing::warn!(token_hash = hash_prefix(&hash), error = %error, "approval record not read; the message is replaced without its details");
@@ -270,9 +285,10 @@ where
         let verdict = restored.as_ref().unwrap_or(verdict);
         let approval = &verdict.approval;
         let hash = token_hash(&approval.token);
+        let key = approval.store_key();
         let user = &verdict.decided_by.id;
         let claim = ClaimRequest {
-            token_hash: &hash,
+            key: &key,
             user_id: user,
             decision: verdict.status.as_str(),
             at: now,
@@ -304,6 +320,14 @@ where
                 self.call_timeout.as_millis()
             )))
         });
+        if result.is_err()
+            && claimed
+            && let Err(error) = within(self.call_timeout, self.store.release(&key, user)).await
+        {
+            // Every answer that decided nothing releases the claim, so that a click naming
+            // the wrong approval never locks the right one's approvers out.
+            tracing::error!(token_hash = hash_prefix(&hash), error = %error, "claim not released; the approval can still be decided in the console");
+        }
         let ended = match result {
             Ok(()) => {
                 let decision = match verdict.status {
@@ -318,7 +342,7 @@ where
             Err(PutResultError::InvalidToken) => EndedReason::Expired,
             Err(PutResultError::NotFound(_)) => EndedReason::NotFound,
             Err(error @ (PutResultError::Unknown(_) | PutResultError::Other(_))) => {
-                // Unknown: the request may have been recorded. Either way the claim is
+                // Unknown: the request may have been recorded. Either way the claim was
                 // released, so that the approval-ended event (if it was recorded) closes
                 // the message, and a retry is possible (if it was not).
                 let (decision, text) = match error {
@@ -326,12 +350,6 @@ where
                     _ => (LogDecision::PutFailed, TRY_AGAIN),
                 };
                 tracing::error!(decision = decision.as_str(), user_id = %user, pipeline = %approval.pipeline, stage = %approval.stage, action = %approval.action, token_hash = hash_prefix(&hash), error = %error, "PutApprovalResult did not confirm the decision");
-                if claimed
-                    && let Err(error) =
-                        within(self.call_timeout, self.store.release(&hash, user)).await
-                {
-                    tracing::error!(token_hash = hash_prefix(&hash), error = %error, "claim not released; the approval can still be decided in the console");
-                }
                 self.tell_clicker(verdict, text).await;
                 return;
             }

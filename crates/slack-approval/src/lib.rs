@@ -52,13 +52,13 @@ pub mod timestamp;
 pub mod verify;
 
 pub use approval::{ApprovalRef, ApprovalRefError, ApprovalStatus};
-pub use authorize::{Approver, Decision, DenyReason, authorize};
+pub use authorize::{Approver, Decision, DenyReason, authorize, undecidable_from_slack};
 pub use clicks::Clicks;
 pub use config::{ApprovalsConfig, ConfigError, PipelineApprovals};
 pub use decide::{
-    FactsToResolve, HttpReply, Outcome, ReasonModal, Refusal, ResolvedFacts, ResponseUrlPolicy,
-    Verdict, decide, decide_interaction, decide_interaction_with, facts_to_resolve,
-    verify_and_parse,
+    FactsToResolve, HttpReply, INVALID_REQUEST, Outcome, ReasonModal, Refusal, ResolvedFacts,
+    ResponseUrlPolicy, Verdict, decide, decide_interaction, decide_interaction_with,
+    facts_to_resolve, verify_and_parse,
 };
 pub use fields::FieldError;
 pub use interaction::{BlockActions, Interaction, InteractionError, SlackUser, ViewSubmission};

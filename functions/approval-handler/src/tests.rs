@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use slack_approval::memory::{MemoryStore, RecordingResults, RecordingSlack};
 use slack_approval::message::{APPROVE_ACTION_ID, REASON_CALLBACK_ID, REJECT_ACTION_ID};
-use slack_approval::ports::{ApprovalMessage, ApprovalStore, PutResultError, token_hash};
+use slack_approval::ports::{ApprovalMessage, ApprovalStore, PutResultError, approval_key};
 use slack_approval::{
     ApprovalRef, ApprovalStatus, ApprovalsConfig, Clicks, ResponseUrlPolicy, SigningSecret,
 };
@@ -20,6 +20,11 @@ const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
 const NOW: i64 = 1_793_699_100;
 const RESPONSE_URL: &str = "https://hooks.slack.com/actions/T0ACME/1/abc";
 const TOKEN: &str = "3f6c2a9e-7d41-4b8e-9c55-0e2f8a1b7c34";
+
+/// The store's key of the web-prod approval of [`TOKEN`].
+fn web_prod_key() -> String {
+    approval_key("web-prod", "Production", "ApproveRelease", TOKEN)
+}
 
 const CONFIG: &str = "\
 version: 1
@@ -142,7 +147,7 @@ async fn a_non_approver_changes_nothing() {
     let posts = calls(&h, "response_url");
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0]["response_type"], "ephemeral");
-    assert!(h.clicks.store.decided_by(&token_hash(TOKEN)).is_none());
+    assert!(h.clicks.store.decided_by(&web_prod_key()).is_none());
 }
 
 #[tokio::test]
@@ -160,7 +165,7 @@ async fn the_commit_author_may_not_approve() {
     h.clicks
         .store
         .save(&ApprovalMessage {
-            token_hash: token_hash(TOKEN),
+            key: web_prod_key(),
             execution_key: None,
             pipeline: "web-prod".into(),
             stage: "Production".into(),
@@ -213,7 +218,7 @@ async fn a_failed_call_releases_the_claim_and_says_try_again() {
         .await;
     let posts = calls(&h, "response_url");
     assert_eq!(posts[0]["text"], TRY_AGAIN);
-    assert!(h.clicks.store.decided_by(&token_hash(TOKEN)).is_none());
+    assert!(h.clicks.store.decided_by(&web_prod_key()).is_none());
 }
 
 #[tokio::test]
@@ -223,7 +228,7 @@ async fn an_unanswered_call_says_the_result_is_unknown_and_releases_the_claim() 
         .await;
     let posts = calls(&h, "response_url");
     assert_eq!(posts[0]["text"], RESULT_UNKNOWN);
-    assert!(h.clicks.store.decided_by(&token_hash(TOKEN)).is_none());
+    assert!(h.clicks.store.decided_by(&web_prod_key()).is_none());
 }
 
 #[tokio::test]
