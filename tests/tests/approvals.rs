@@ -21,8 +21,9 @@ use aws_sdk_dynamodb::types::{
 use integration_tests::slack::SlackServer;
 use integration_tests::{AwsDouble, Reply, moto, sdk};
 use serde_json::{Value, json};
+use slack_approval::memory::MemoryQueue;
 use slack_approval::message::{APPROVE_ACTION_ID, REASON_CALLBACK_ID, REJECT_ACTION_ID};
-use slack_approval::{ApprovalRef, ApprovalsConfig, Clicks, Requests, ResponseUrlPolicy};
+use slack_approval::{ApprovalRef, ApprovalsConfig, Clicks, Limits, Requests, ResponseUrlPolicy};
 
 const PUT: &str = "CodePipeline_20150709.PutApprovalResult";
 const STATE: &str = "CodePipeline_20150709.GetPipelineState";
@@ -51,7 +52,7 @@ pipelines:
 ";
 
 type Requester = ApprovalRequester<AwsPipelineFacts, SlackHttp, DynamoStore>;
-type Handler = ApprovalHandler<CodePipelineResults, SlackHttp, DynamoStore>;
+type Handler = ApprovalHandler<CodePipelineResults, SlackHttp, DynamoStore, MemoryQueue>;
 
 struct World {
     slack: SlackServer,
@@ -189,7 +190,11 @@ async fn world_with(config: &str) -> World {
             slack: http,
             store: DynamoStore::new(dynamodb, table),
             urls: ResponseUrlPolicy::SlackOrLoopback,
-            call_timeout: Duration::from_secs(2),
+            later: MemoryQueue::default(),
+            limits: Limits {
+                call: Duration::from_secs(2),
+                ..Limits::SLACK
+            },
         },
     };
     World {

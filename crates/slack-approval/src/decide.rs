@@ -74,7 +74,8 @@ impl HttpReply {
         }
     }
 
-    fn json(status: u16, body: &Value) -> Self {
+    /// `status` with a JSON body.
+    pub fn json(status: u16, body: &Value) -> Self {
         Self {
             status,
             content_type: JSON,

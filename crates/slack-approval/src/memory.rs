@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use serde_json::{Value, json};
 
 use crate::approval::{ApprovalRef, ApprovalStatus};
+use crate::continuation::{Continuation, Continuations, QueueError};
 use crate::ports::{
     ApprovalMessage, ApprovalResults, ApprovalStore, Author, Claim, ClaimRequest, FactsError,
     PipelineFacts, PostedMessage, PutResultError, Revision, SlackApi, SlackError, StoreError,
@@ -273,6 +274,32 @@ impl ApprovalResults for RecordingResults {
             Some(error) => Err(error.clone()),
             None => Ok(()),
         }
+    }
+}
+
+/// Keeps continuations in memory instead of queueing them (a test then feeds them to
+/// [`crate::Clicks::resume`], as the queue would).
+#[derive(Debug, Default)]
+pub struct MemoryQueue {
+    queued: Mutex<Vec<Continuation>>,
+}
+
+impl MemoryQueue {
+    /// Takes the continuations queued so far, oldest first.
+    pub fn take(&self) -> Vec<Continuation> {
+        self.queued
+            .lock()
+            .map(|mut q| std::mem::take(&mut *q))
+            .unwrap_or_default()
+    }
+}
+
+impl Continuations for MemoryQueue {
+    async fn enqueue(&self, continuation: &Continuation) -> Result<(), QueueError> {
+        self.queued
+            .lock()
+            .map(|mut q| q.push(continuation.clone()))
+            .map_err(|_| QueueError("memory queue poisoned".to_owned()))
     }
 }
 
