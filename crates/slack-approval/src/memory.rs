@@ -12,6 +12,7 @@ use crate::continuation::{Continuation, Continuations, QueueError};
 use crate::ports::{
     ApprovalMessage, ApprovalResults, ApprovalStore, Author, Claim, ClaimRequest, FactsError,
     PipelineFacts, PostedMessage, PutResultError, Revision, SlackApi, SlackError, StoreError,
+    chat_update_body,
 };
 
 /// One recorded Slack call.
@@ -83,13 +84,7 @@ impl SlackApi for RecordingSlack {
     }
 
     async fn update_message(&self, at: &PostedMessage, update: &Value) -> Result<(), SlackError> {
-        let body = json!({
-            "channel": at.channel,
-            "ts": at.ts,
-            "text": update.get("text").cloned().unwrap_or_default(),
-            "blocks": update.get("blocks").cloned().unwrap_or_else(|| json!([])),
-        });
-        self.record("chat.update", body);
+        self.record("chat.update", chat_update_body(at, update));
         Ok(())
     }
 

@@ -43,6 +43,17 @@ pub struct PostedMessage {
     pub ts: String,
 }
 
+/// The `chat.update` body that replaces the message at `at` with `update`'s `text` and
+/// `blocks` (what every [`SlackApi::update_message`] sends).
+pub fn chat_update_body(at: &PostedMessage, update: &Value) -> Value {
+    serde_json::json!({
+        "channel": at.channel,
+        "ts": at.ts,
+        "text": update.get("text").cloned().unwrap_or_default(),
+        "blocks": update.get("blocks").cloned().unwrap_or_else(|| serde_json::json!([])),
+    })
+}
+
 /// What the approval workflows ask of Slack: one method per Web API call they make.
 pub trait SlackApi {
     /// `chat.postMessage`: posts `body` (which names its channel).
