@@ -11,6 +11,7 @@ use approval_handler::http::{form_body, signed_request_event};
 use approval_requester::ApprovalRequester;
 use aws_adapters::approval_results::CodePipelineResults;
 use aws_adapters::approval_store::{DynamoStore, EXECUTION_INDEX};
+use aws_adapters::continuation_queue::SqsContinuations;
 use aws_adapters::pipeline_facts::AwsPipelineFacts;
 use aws_adapters::slack_http::SlackHttp;
 use aws_adapters::slack_secrets::{SecretLocation, SlackSecrets, load_secrets};
@@ -470,6 +471,75 @@ async fn approvals_nobody_may_decide_from_slack_are_posted_without_buttons() {
     post_approval(&world).await;
     let post = &world.slack.calls("chat.postMessage")[0];
     assert!(post["blocks"].to_string().contains(APPROVE_ACTION_ID));
+}
+
+#[tokio::test]
+async fn a_continuation_goes_through_sqs_and_the_same_function_finishes_it() {
+    let world = world().await;
+    let value = post_approval(&world).await;
+    world.double.on(
+        PUT,
+        vec![Reply::recorded("codepipeline/put-approval-result.json")],
+    );
+    let sqs = sdk::sqs(&moto::endpoint());
+    let queue = sqs
+        .create_queue()
+        .queue_name(moto::unique("approval-continuations"))
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    // A budget too small for PutApprovalResult's reserve: the click is handed off.
+    let handler = ApprovalHandler {
+        clicks: Clicks {
+            later: SqsContinuations::new(sqs.clone(), queue.clone()),
+            limits: Limits {
+                budget: Duration::from_millis(200),
+                ..world.handler.clicks.limits
+            },
+            config: Arc::clone(&world.handler.clicks.config),
+            secret: world.handler.clicks.secret.clone(),
+            codepipeline: CodePipelineResults::new(sdk::codepipeline(&world.double.endpoint())),
+            slack: world.handler.clicks.slack.clone(),
+            store: world.handler.clicks.store.clone(),
+            urls: ResponseUrlPolicy::SlackOrLoopback,
+        },
+    };
+    let response = handler
+        .handle(click(&world, APPROVE_ACTION_ID, "U0ALICE", &value), NOW)
+        .await;
+    assert_eq!(response.status_code, 200);
+    assert!(response.body.contains("Working on it"), "{}", response.body);
+    assert!(world.double.requests(PUT).is_empty());
+    // The queue's event source mapping hands the message to the same function.
+    let received = sqs
+        .receive_message()
+        .queue_url(&queue)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .unwrap();
+    let records: Vec<Value> = received
+        .messages()
+        .iter()
+        .map(|m| json!({"eventSource": "aws:sqs", "messageId": m.message_id(), "body": m.body()}))
+        .collect();
+    assert_eq!(records.len(), 1);
+    handler
+        .handle_event(json!({"Records": records}), NOW + 1)
+        .await;
+    let puts = world.double.requests(PUT);
+    assert_eq!(puts.len(), 1);
+    assert_eq!(puts[0]["pipelineName"], "web-prod");
+    let responses = world.slack.responses();
+    assert!(
+        responses
+            .last()
+            .and_then(|r| r["text"].as_str())
+            .is_some_and(|t| t.starts_with("Approved by alice (U0ALICE)")),
+        "{responses:?}"
+    );
 }
 
 #[tokio::test]

@@ -514,8 +514,17 @@ async fn approval_settings(
     )
     .await;
     let table = approvals_table().await;
+    let continuations = sdk::sqs(&moto::endpoint())
+        .create_queue()
+        .queue_name(moto::unique("approval-continuations"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateQueue: {e:?}"))
+        .queue_url
+        .unwrap_or_default();
     let env = vec![
         ("APPROVALS_CONFIG_PARAMETER", approvals),
+        ("CONTINUATION_QUEUE_URL", continuations),
         ("SLACK_SECRET_ID", slack_secret().await),
         ("SLACK_API_URL", slack.api_url()),
         ("APPROVALS_TABLE", table.clone()),

@@ -332,10 +332,14 @@ fn with_limits<D>(
     let h = handler(None);
     ApprovalHandler {
         clicks: Clicks {
+            config: h.clicks.config,
+            secret: h.clicks.secret,
+            codepipeline: h.clicks.codepipeline,
+            slack: h.clicks.slack,
             store,
+            urls: h.clicks.urls,
             later: MemoryQueue::default(),
             limits,
-            ..h.clicks
         },
     }
 }
