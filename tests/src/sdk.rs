@@ -45,3 +45,4 @@ client_for!(ssm, aws_sdk_ssm, "SSM");
 client_for!(s3, aws_sdk_s3, "S3", force_path_style(true));
 client_for!(secretsmanager, aws_sdk_secretsmanager, "Secrets Manager");
 client_for!(dynamodb, aws_sdk_dynamodb, "DynamoDB");
+client_for!(sqs, aws_sdk_sqs, "SQS");

@@ -11,6 +11,7 @@ use approval_handler::http::{form_body, signed_request_event};
 use approval_requester::ApprovalRequester;
 use aws_adapters::approval_results::CodePipelineResults;
 use aws_adapters::approval_store::{DynamoStore, EXECUTION_INDEX};
+use aws_adapters::continuation_queue::SqsContinuations;
 use aws_adapters::pipeline_facts::AwsPipelineFacts;
 use aws_adapters::slack_http::SlackHttp;
 use aws_adapters::slack_secrets::{SecretLocation, SlackSecrets, load_secrets};
@@ -21,8 +22,9 @@ use aws_sdk_dynamodb::types::{
 use integration_tests::slack::SlackServer;
 use integration_tests::{AwsDouble, Reply, moto, sdk};
 use serde_json::{Value, json};
+use slack_approval::memory::MemoryQueue;
 use slack_approval::message::{APPROVE_ACTION_ID, REASON_CALLBACK_ID, REJECT_ACTION_ID};
-use slack_approval::{ApprovalRef, ApprovalsConfig, Clicks, Requests, ResponseUrlPolicy};
+use slack_approval::{ApprovalRef, ApprovalsConfig, Clicks, Limits, Requests, ResponseUrlPolicy};
 
 const PUT: &str = "CodePipeline_20150709.PutApprovalResult";
 const STATE: &str = "CodePipeline_20150709.GetPipelineState";
@@ -46,10 +48,12 @@ pipelines:
     stage: Production
     action: ApproveRelease
     forbid_self_approval: true
+  - name: api-prod
+    approvers: [U0EVE]
 ";
 
 type Requester = ApprovalRequester<AwsPipelineFacts, SlackHttp, DynamoStore>;
-type Handler = ApprovalHandler<CodePipelineResults, SlackHttp, DynamoStore>;
+type Handler = ApprovalHandler<CodePipelineResults, SlackHttp, DynamoStore, MemoryQueue>;
 
 struct World {
     slack: SlackServer,
@@ -131,6 +135,11 @@ async fn secrets() -> SlackSecrets {
 }
 
 async fn world() -> World {
+    world_with(CONFIG).await
+}
+
+/// The world with another approvals file.
+async fn world_with(config: &str) -> World {
     let slack = SlackServer::start().await;
     slack.add_user("carol@example.com", "U0CAROL");
     slack.add_group("S0RELEASE", &["U0DAVE"]);
@@ -159,7 +168,7 @@ async fn world() -> World {
     let secrets = secrets().await;
     let dynamodb = sdk::dynamodb(&moto::endpoint());
     let table = create_table(&dynamodb).await;
-    let config = Arc::new(ApprovalsConfig::from_yaml(CONFIG, "approvals.yaml").unwrap());
+    let config = Arc::new(ApprovalsConfig::from_yaml(config, "approvals.yaml").unwrap());
     let http = SlackHttp::new(&slack.api_url(), secrets.bot_token, Duration::from_secs(2)).unwrap();
     assert!(http.is_local());
     let requester = ApprovalRequester {
@@ -182,7 +191,11 @@ async fn world() -> World {
             slack: http,
             store: DynamoStore::new(dynamodb, table),
             urls: ResponseUrlPolicy::SlackOrLoopback,
-            call_timeout: Duration::from_secs(2),
+            later: MemoryQueue::default(),
+            limits: Limits {
+                call: Duration::from_secs(2),
+                ..Limits::SLACK
+            },
         },
     };
     World {
@@ -367,6 +380,166 @@ fn invalid_token() -> Reply {
         status: 400,
         body: Reply::recorded("codepipeline/put-approval-result-invalid-token.json").body,
     }
+}
+
+#[tokio::test]
+async fn a_click_naming_another_pipeline_with_this_token_locks_nobody_out() {
+    let world = world().await;
+    let value = post_approval(&world).await;
+    world.double.on(
+        PUT,
+        vec![
+            invalid_token(),
+            Reply::recorded("codepipeline/put-approval-result.json"),
+        ],
+    );
+    // Eve may approve api-prod; her click names api-prod with web-prod's token.
+    let mut forged = ApprovalRef::from_button_value(&value).unwrap();
+    forged.pipeline = "api-prod".into();
+    let forged = forged.to_button_value().unwrap();
+    let response = world
+        .handler
+        .handle(click(&world, APPROVE_ACTION_ID, "U0EVE", &forged), NOW)
+        .await;
+    assert_eq!(response.status_code, 200);
+    // web-prod's approvers are not locked out: Alice's click is sent and decides.
+    world
+        .handler
+        .handle(click(&world, APPROVE_ACTION_ID, "U0ALICE", &value), NOW)
+        .await;
+    let puts = world.double.requests(PUT);
+    assert_eq!(puts.len(), 2, "{puts:?}");
+    assert_eq!(puts[1]["pipelineName"], "web-prod");
+    let responses = world.slack.responses();
+    let last = responses.last().unwrap();
+    assert!(
+        last["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Approved by alice (U0ALICE)"),
+        "{responses:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_answer_that_decided_nothing_releases_the_claim() {
+    let world = world().await;
+    let value = post_approval(&world).await;
+    world.double.on(
+        PUT,
+        vec![
+            Reply {
+                status: 400,
+                body: Reply::recorded("codepipeline/put-approval-result-action-not-found.json")
+                    .body,
+            },
+            Reply::recorded("codepipeline/put-approval-result.json"),
+        ],
+    );
+    for _ in 0..2 {
+        world
+            .handler
+            .handle(click(&world, APPROVE_ACTION_ID, "U0ALICE", &value), NOW)
+            .await;
+    }
+    // The first answer decided nothing, so the second click was sent too.
+    assert_eq!(world.double.requests(PUT).len(), 2);
+}
+
+#[tokio::test]
+async fn approvals_nobody_may_decide_from_slack_are_posted_without_buttons() {
+    // The file allows stage Staging only; the notification is of stage Production.
+    let world = world_with(&CONFIG.replace("stage: Production", "stage: Staging")).await;
+    let output = world
+        .requester
+        .handle(sample("approval-requester/approval-notification.json"))
+        .await
+        .unwrap();
+    assert_eq!(output.posted.len(), 1, "{output:?}");
+    assert!(!output.posted[0].buttons);
+    let post = &world.slack.calls("chat.postMessage")[0];
+    let blocks = post["blocks"].as_array().unwrap();
+    assert!(blocks.iter().all(|b| b["type"] != "actions"), "{blocks:?}");
+    let text = post["blocks"].to_string();
+    assert!(text.contains("Only approvals of stage Staging"), "{text}");
+    assert!(
+        text.contains("web-prod") && text.contains("Production"),
+        "{text}"
+    );
+    // An approval that may be decided still gets its buttons.
+    let world = world().await;
+    post_approval(&world).await;
+    let post = &world.slack.calls("chat.postMessage")[0];
+    assert!(post["blocks"].to_string().contains(APPROVE_ACTION_ID));
+}
+
+#[tokio::test]
+async fn a_continuation_goes_through_sqs_and_the_same_function_finishes_it() {
+    let world = world().await;
+    let value = post_approval(&world).await;
+    world.double.on(
+        PUT,
+        vec![Reply::recorded("codepipeline/put-approval-result.json")],
+    );
+    let sqs = sdk::sqs(&moto::endpoint());
+    let queue = sqs
+        .create_queue()
+        .queue_name(moto::unique("approval-continuations"))
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    // A budget too small for PutApprovalResult's reserve: the click is handed off.
+    let handler = ApprovalHandler {
+        clicks: Clicks {
+            later: SqsContinuations::new(sqs.clone(), queue.clone()),
+            limits: Limits {
+                budget: Duration::from_millis(200),
+                ..world.handler.clicks.limits
+            },
+            config: Arc::clone(&world.handler.clicks.config),
+            secret: world.handler.clicks.secret.clone(),
+            codepipeline: CodePipelineResults::new(sdk::codepipeline(&world.double.endpoint())),
+            slack: world.handler.clicks.slack.clone(),
+            store: world.handler.clicks.store.clone(),
+            urls: ResponseUrlPolicy::SlackOrLoopback,
+        },
+    };
+    let response = handler
+        .handle(click(&world, APPROVE_ACTION_ID, "U0ALICE", &value), NOW)
+        .await;
+    assert_eq!(response.status_code, 200);
+    assert!(response.body.contains("Working on it"), "{}", response.body);
+    assert!(world.double.requests(PUT).is_empty());
+    // The queue's event source mapping hands the message to the same function.
+    let received = sqs
+        .receive_message()
+        .queue_url(&queue)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .unwrap();
+    let records: Vec<Value> = received
+        .messages()
+        .iter()
+        .map(|m| json!({"eventSource": "aws:sqs", "messageId": m.message_id(), "body": m.body()}))
+        .collect();
+    assert_eq!(records.len(), 1);
+    handler
+        .handle_event(json!({"Records": records}), NOW + 1)
+        .await;
+    let puts = world.double.requests(PUT);
+    assert_eq!(puts.len(), 1);
+    assert_eq!(puts[0]["pipelineName"], "web-prod");
+    let responses = world.slack.responses();
+    assert!(
+        responses
+            .last()
+            .and_then(|r| r["text"].as_str())
+            .is_some_and(|t| t.starts_with("Approved by alice (U0ALICE)")),
+        "{responses:?}"
+    );
 }
 
 #[tokio::test]

@@ -514,8 +514,17 @@ async fn approval_settings(
     )
     .await;
     let table = approvals_table().await;
+    let continuations = sdk::sqs(&moto::endpoint())
+        .create_queue()
+        .queue_name(moto::unique("approval-continuations"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateQueue: {e:?}"))
+        .queue_url
+        .unwrap_or_default();
     let env = vec![
         ("APPROVALS_CONFIG_PARAMETER", approvals),
+        ("CONTINUATION_QUEUE_URL", continuations),
         ("SLACK_SECRET_ID", slack_secret().await),
         ("SLACK_API_URL", slack.api_url()),
         ("APPROVALS_TABLE", table.clone()),
@@ -605,15 +614,12 @@ async fn approval_requester_posts_the_sample_approval_with_buttons_and_records_i
         "the commit author (self-approval is forbidden) rides in the button"
     );
 
-    // The message's place, kept in DynamoDB (keyed by the token's hash) for the handler
+    // The message's place, kept in DynamoDB (keyed by the approval's key) for the handler
     // and the approval-ended events.
     let item = sdk::dynamodb(&moto::endpoint())
         .get_item()
         .table_name(&table)
-        .key(
-            "pk",
-            AttributeValue::S(slack_approval::ports::token_hash(APPROVAL_TOKEN)),
-        )
+        .key("pk", AttributeValue::S(approval.store_key()))
         .consistent_read(true)
         .send()
         .await

@@ -3,8 +3,9 @@
 //! by the `approval-requester` when the approval action ends without one (console, CLI,
 //! timeout, stopped run).
 //!
-//! One item per approval message, keyed by `pk` = the SHA-256 of the approval token (the
-//! token itself is never stored or logged). Attributes: `execution_key`
+//! One item per approval message, keyed by `pk` = the approval key, the SHA-256 of its
+//! pipeline, stage, action and token together ([`slack_approval::ports::approval_key`];
+//! the token itself is never stored or logged). Attributes: `execution_key`
 //! (`pipeline/execution-id/stage/action`, indexed by the `by-execution` GSI that the state
 //! change events are matched with), `pipeline`, `stage`, `action`, `channel`, `ts`,
 //! `blocks` (the posted blocks, JSON), `author_email` (optional), `expires_at` (Unix
@@ -57,7 +58,7 @@ fn from_item(item: &HashMap<String, AttributeValue>) -> Option<ApprovalMessage> 
         .and_then(|b| serde_json::from_str::<Vec<Value>>(&b).ok())
         .unwrap_or_default();
     Some(ApprovalMessage {
-        token_hash: text("pk")?,
+        key: text("pk")?,
         execution_key: text("execution_key"),
         pipeline: text("pipeline").unwrap_or_default(),
         stage: text("stage").unwrap_or_default(),
@@ -83,7 +84,7 @@ impl ApprovalStore for DynamoStore {
             .client
             .put_item()
             .table_name(&self.table)
-            .item("pk", s(&message.token_hash))
+            .item("pk", s(&message.key))
             .item("pipeline", s(&message.pipeline))
             .item("stage", s(&message.stage))
             .item("action", s(&message.action))
@@ -103,12 +104,12 @@ impl ApprovalStore for DynamoStore {
             .map_err(|e| store_error("PutItem", e))
     }
 
-    async fn get(&self, token_hash: &str) -> Result<Option<ApprovalMessage>, StoreError> {
+    async fn get(&self, key: &str) -> Result<Option<ApprovalMessage>, StoreError> {
         let output = self
             .client
             .get_item()
             .table_name(&self.table)
-            .key("pk", s(token_hash))
+            .key("pk", s(key))
             .consistent_read(true)
             .send()
             .await
@@ -121,7 +122,7 @@ impl ApprovalStore for DynamoStore {
             .client
             .update_item()
             .table_name(&self.table)
-            .key("pk", s(request.token_hash))
+            .key("pk", s(request.key))
             .update_expression(
                 "SET decided_by = :user, decision = :decision, decided_at = :at, expires_at = if_not_exists(expires_at, :ttl)",
             )
@@ -145,12 +146,12 @@ impl ApprovalStore for DynamoStore {
         }
     }
 
-    async fn release(&self, token_hash: &str, user_id: &str) -> Result<(), StoreError> {
+    async fn release(&self, key: &str, user_id: &str) -> Result<(), StoreError> {
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
-            .key("pk", s(token_hash))
+            .key("pk", s(key))
             .update_expression("REMOVE decided_by, decision, decided_at")
             .condition_expression("decided_by = :user")
             .expression_attribute_values(":user", s(user_id))
@@ -183,12 +184,12 @@ impl ApprovalStore for DynamoStore {
         Ok(output.items().iter().filter_map(from_item).collect())
     }
 
-    async fn close(&self, token_hash: &str, state: &str, at: i64) -> Result<bool, StoreError> {
+    async fn close(&self, key: &str, state: &str, at: i64) -> Result<bool, StoreError> {
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
-            .key("pk", s(token_hash))
+            .key("pk", s(key))
             .update_expression("SET closed_state = :state, closed_at = :at")
             .condition_expression(
                 "attribute_exists(pk) AND attribute_not_exists(decided_at) AND (attribute_not_exists(closed_state) OR closed_state = :state)",

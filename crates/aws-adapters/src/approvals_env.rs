@@ -7,7 +7,7 @@ use std::time::Duration;
 use slack_approval::{ApprovalsConfig, SlackError};
 
 use crate::approval_store::DynamoStore;
-use crate::approvals_settings::{LoadConfigError, Settings, load_approvals};
+use crate::approvals_settings::{LoadConfigError, Settings, SettingsError, load_approvals};
 use crate::slack_http::SlackHttp;
 use crate::slack_secrets::{SecretsError, SlackSecrets, load_secrets};
 
@@ -16,7 +16,7 @@ use crate::slack_secrets::{SecretsError, SlackSecrets, load_secrets};
 pub enum InitError {
     /// The environment is incomplete or invalid.
     #[error("settings: {0}")]
-    Settings(String),
+    Settings(#[from] SettingsError),
     /// The approvals file could not be loaded.
     #[error(transparent)]
     Config(#[from] LoadConfigError),
@@ -52,7 +52,7 @@ impl ApprovalsAws {
         sdk: aws_config::SdkConfig,
         slack_timeout: Duration,
     ) -> Result<Self, InitError> {
-        let settings = Settings::from_env().map_err(InitError::Settings)?;
+        let settings = Settings::from_env()?;
         let ssm = aws_sdk_ssm::Client::new(&sdk);
         let config = load_approvals(&settings.approvals, &ssm).await?;
         let SlackSecrets {

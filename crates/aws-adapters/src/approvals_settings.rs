@@ -34,9 +34,25 @@ pub struct Settings {
     pub table: String,
 }
 
+/// Settings that cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    /// A required variable is not set; the text says which and what it holds.
+    #[error("{0}")]
+    Missing(&'static str),
+    /// A variable holds a value that cannot be used.
+    #[error("{variable}: {message}")]
+    Invalid {
+        /// The variable.
+        variable: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
 impl Settings {
     /// Reads the settings from a variable lookup (the process environment in Lambda).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
         let get = |name: &str| {
             lookup(name)
                 .map(|v| v.trim().to_owned())
@@ -47,15 +63,16 @@ impl Settings {
             "APPROVALS_CONFIG_PARAMETER",
             "APPROVALS_CONFIG_FILE",
         )
-        .ok_or("set APPROVALS_CONFIG_PARAMETER (SSM parameter name) or APPROVALS_CONFIG_FILE")?;
+        .ok_or(SettingsError::Missing(
+            "set APPROVALS_CONFIG_PARAMETER (SSM parameter name) or APPROVALS_CONFIG_FILE",
+        ))?;
         let secret = match (get("SLACK_SECRET_ID"), get("SLACK_SECRET_PARAMETER")) {
             (Some(id), _) => SecretLocation::SecretsManager(id),
             (None, Some(name)) => SecretLocation::SsmParameter(name),
             (None, None) => {
-                return Err(
-                    "set SLACK_SECRET_ID (Secrets Manager secret) or SLACK_SECRET_PARAMETER (SSM SecureString): the name, not the value"
-                        .to_owned(),
-                );
+                return Err(SettingsError::Missing(
+                    "set SLACK_SECRET_ID (Secrets Manager secret) or SLACK_SECRET_PARAMETER (SSM SecureString): the name, not the value",
+                ));
             }
         };
         let slack_api_url =
@@ -63,11 +80,16 @@ impl Settings {
         if !slack_api_url.starts_with("https://")
             && !slack_approval::decide::is_loopback_http_url(&slack_api_url)
         {
-            return Err(format!(
-                "SLACK_API_URL must be https://, or http:// on a loopback address, not `{slack_api_url}`"
-            ));
+            return Err(SettingsError::Invalid {
+                variable: "SLACK_API_URL",
+                message: format!(
+                    "must be https://, or http:// on a loopback address, not `{slack_api_url}`"
+                ),
+            });
         }
-        let table = get("APPROVALS_TABLE").ok_or("set APPROVALS_TABLE (DynamoDB table name)")?;
+        let table = get("APPROVALS_TABLE").ok_or(SettingsError::Missing(
+            "set APPROVALS_TABLE (DynamoDB table name)",
+        ))?;
         Ok(Self {
             approvals,
             secret,
@@ -77,7 +99,7 @@ impl Settings {
     }
 
     /// Reads the settings from the process environment.
-    pub fn from_env() -> Result<Self, String> {
+    pub fn from_env() -> Result<Self, SettingsError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 }
@@ -143,7 +165,16 @@ mod tests {
             ("SLACK_API_URL", "http://slack.example.com/api"),
         ]))
         .unwrap_err();
-        assert!(error.contains("SLACK_API_URL"), "{error}");
+        assert!(
+            matches!(
+                error,
+                SettingsError::Invalid {
+                    variable: "SLACK_API_URL",
+                    ..
+                }
+            ),
+            "{error}"
+        );
         assert!(
             Settings::from_lookup(env(&[
                 ("APPROVALS_CONFIG_FILE", "approvals.yaml"),

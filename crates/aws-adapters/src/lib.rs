@@ -11,6 +11,8 @@
 //! - [`pipeline_facts`]: the commit being approved, from CodePipeline and CodeCommit;
 //! - [`slack_secrets`]: the Slack signing secret and bot token, from Secrets Manager or SSM;
 //! - [`approvals_settings`]: both approval functions' environment and `approvals.yaml`;
+//! - [`continuation_queue`]: the approval-handler's queue of work that continues after
+//!   Slack's 3 seconds;
 //! - [`approvals_env`]: all of the above built from the environment, once per container.
 //!
 //! The scheduler (ports in `pipeline_scheduler` and `pipeline_routing`):
@@ -22,6 +24,7 @@ pub mod approval_results;
 pub mod approval_store;
 pub mod approvals_env;
 pub mod approvals_settings;
+pub mod continuation_queue;
 pub mod holds_store;
 pub mod pipeline_facts;
 pub mod slack_http;

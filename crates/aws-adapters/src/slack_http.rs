@@ -16,7 +16,8 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use serde_json::{Value, json};
+use serde_json::Value;
+use slack_approval::ports::chat_update_body;
 use slack_approval::{PostedMessage, SlackApi, SlackError};
 
 use crate::slack_secrets::BotToken;
@@ -171,13 +172,9 @@ impl SlackApi for SlackHttp {
     }
 
     async fn update_message(&self, at: &PostedMessage, update: &Value) -> Result<(), SlackError> {
-        let body = json!({
-            "channel": at.channel,
-            "ts": at.ts,
-            "text": update.get("text").cloned().unwrap_or_default(),
-            "blocks": update.get("blocks").cloned().unwrap_or_else(|| json!([])),
-        });
-        self.call_json("chat.update", &body).await.map(|_| ())
+        self.call_json("chat.update", &chat_update_body(at, update))
+            .await
+            .map(|_| ())
     }
 
     async fn open_view(&self, body: &Value) -> Result<(), SlackError> {

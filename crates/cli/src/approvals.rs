@@ -16,10 +16,11 @@ use approval_handler::{ApprovalHandler, FunctionUrlResponse};
 use approval_requester::{ApprovalRequester, HandlerError, RequesterOutput};
 use serde_json::Value;
 use slack_approval::memory::{
-    MemoryStore, NoPipelineFacts, RecordedResult, RecordingResults, RecordingSlack, SlackCall,
+    MemoryQueue, MemoryStore, NoPipelineFacts, RecordedResult, RecordingResults, RecordingSlack,
+    SlackCall,
 };
 use slack_approval::verify::decode_body;
-use slack_approval::{ApprovalsConfig, Clicks, Requests, ResponseUrlPolicy, SigningSecret};
+use slack_approval::{ApprovalsConfig, Clicks, Limits, Requests, ResponseUrlPolicy, SigningSecret};
 
 /// The environment variable `slack sign` and `invoke approval-handler` read the signing
 /// secret from when no flag gives it.
@@ -135,7 +136,11 @@ pub async fn invoke_approval_handler(
             slack: RecordingSlack::default(),
             store: MemoryStore::default(),
             urls: ResponseUrlPolicy::SlackOnly,
-            call_timeout: Duration::from_secs(1),
+            later: MemoryQueue::default(),
+            limits: Limits {
+                call: Duration::from_secs(1),
+                ..Limits::SLACK
+            },
         },
     };
     let response = handler.handle(event, now).await;

@@ -8,37 +8,15 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
 use slack_approval::message::APPROVE_ACTION_ID;
 use slack_approval::verify::{sign, verify_request};
-use slack_approval::{
-    ApprovalRef, ApprovalsConfig, HttpRequest, ResolvedFacts, SigningSecret, decide,
-};
+use slack_approval::{ApprovalsConfig, HttpRequest, ResolvedFacts, SigningSecret, decide};
 
-const NOW: i64 = 1_793_699_100;
-
-const CONFIG: &str = "\
-version: 1
-default_channel: C0DEPLOYS
-team_id: T0ACME
-app_id: A0APPROVE
-pipelines:
-  - name: web-prod
-    approvers: [U0ALICE, U0BOB]
-    approver_groups: [S0RELEASE]
-    stage: Production
-    action: ApproveRelease
-    forbid_self_approval: true
-";
+#[path = "../tests/common/mod.rs"]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod common;
+use common::{CONFIG, NOW};
 
 fn body() -> String {
-    let value = ApprovalRef {
-        pipeline: "web-prod".into(),
-        stage: "Production".into(),
-        action: "ApproveRelease".into(),
-        token: "3f6c2a9e-7d41-4b8e-9c55-0e2f8a1b7c34".into(),
-        commit_id: Some("9fceb02d0ae598e95dc970b74767f19372d61af8".into()),
-        commit_author: Some("U0CAROL".into()),
-    }
-    .to_button_value()
-    .unwrap_or_default();
+    let value = common::approval().to_button_value().unwrap_or_default();
     let section = |text: &str| json!({"type": "section", "text": {"type": "mrkdwn", "text": text}});
     let payload = json!({
         "type": "block_actions",
@@ -75,7 +53,7 @@ fn body() -> String {
 }
 
 fn bench(c: &mut Criterion) {
-    let Ok(secret) = SigningSecret::new("8f742231b10e8888abcd99yyyzzz85a5") else {
+    let Ok(secret) = SigningSecret::new(common::SECRET) else {
         return;
     };
     let Ok(config) = ApprovalsConfig::from_yaml(CONFIG, "bench") else {

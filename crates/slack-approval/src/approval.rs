@@ -56,6 +56,11 @@ pub enum ApprovalRefError {
 }
 
 impl ApprovalRef {
+    /// The approval store's key of this approval ([`crate::ports::approval_key`]).
+    pub fn store_key(&self) -> String {
+        crate::ports::approval_key(&self.pipeline, &self.stage, &self.action, &self.token)
+    }
+
     /// The compact JSON for a button value, or [`ApprovalRefError::TooLong`] past 2000 chars.
     pub fn to_button_value(&self) -> Result<String, ApprovalRefError> {
         let value =

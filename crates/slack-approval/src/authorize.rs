@@ -4,7 +4,8 @@
 //!
 //! Checks, in order; the first that fails is the reason given:
 //! 1. the pipeline is listed in the approvals file;
-//! 2. the request's workspace is the allowed `team_id`, when one is set;
+//! 2. the request's workspace is the allowed `team_id`, when one is set: both the
+//!    payload's `team.id` (an empty one fails) and, when given, `user.team_id`;
 //! 3. the request's app is the allowed `app_id`, when one is set;
 //! 4. the stage and action are the configured ones, when the file names them;
 //! 5. the user is one of `approvers`, or a member of one of `approver_groups`;
@@ -16,15 +17,17 @@
 use std::fmt;
 
 use crate::approval::ApprovalRef;
-use crate::config::ApprovalsConfig;
+use crate::config::{ApprovalsConfig, PipelineApprovals};
 
 /// Who wants to decide, as the verified interaction payload says.
 #[derive(Clone, Copy, Debug)]
 pub struct Approver<'a> {
     /// Slack user id.
     pub user_id: &'a str,
-    /// Workspace id of the request (`team.id` or `user.team_id`).
+    /// Workspace id of the request (`team.id`, or `user.team_id` without a `team`).
     pub team_id: Option<&'a str>,
+    /// The user's own workspace (`user.team_id`), when given.
+    pub user_team_id: Option<&'a str>,
     /// App id of the request (`api_app_id`).
     pub app_id: Option<&'a str>,
     /// The ids of the Slack user groups the user is a member of, as resolved by the caller
@@ -136,6 +139,43 @@ fn deny(reason: DenyReason) -> Decision {
     Decision::Denied { reason }
 }
 
+/// Why approvals of `stage` / `action` of this pipeline cannot be decided from Slack by
+/// anybody (the file names another stage or action), if they cannot.
+fn scope_refusal(pipeline: &PipelineApprovals, stage: &str, action: &str) -> Option<DenyReason> {
+    if let Some(expected) = &pipeline.stage
+        && expected != stage
+    {
+        return Some(DenyReason::WrongStage {
+            expected: expected.clone(),
+        });
+    }
+    if let Some(expected) = &pipeline.action
+        && expected != action
+    {
+        return Some(DenyReason::WrongAction {
+            expected: expected.clone(),
+        });
+    }
+    None
+}
+
+/// Why nobody could decide this approval from Slack, whoever clicks: the pipeline is not
+/// in the approvals file, or the file allows another stage or action. The requester then
+/// posts the approval without buttons, saying this.
+pub fn undecidable_from_slack(
+    config: &ApprovalsConfig,
+    pipeline: &str,
+    stage: &str,
+    action: &str,
+) -> Option<DenyReason> {
+    match config.pipeline(pipeline) {
+        None => Some(DenyReason::PipelineNotConfigured {
+            pipeline: pipeline.to_owned(),
+        }),
+        Some(p) => scope_refusal(p, stage, action),
+    }
+}
+
 /// Decides whether `who` may approve or reject `approval`.
 /// `commit_author_slack_id` is the Slack id of the commit's author when known.
 pub fn authorize(
@@ -149,12 +189,19 @@ pub fn authorize(
             pipeline: approval.pipeline.clone(),
         });
     };
-    if let Some(team) = config.allowed_team(pipeline)
-        && who.team_id != Some(team)
-    {
-        return deny(DenyReason::WrongTeam {
-            team_id: who.team_id.map(str::to_owned),
-        });
+    if let Some(team) = config.allowed_team(pipeline) {
+        if who.team_id != Some(team) {
+            return deny(DenyReason::WrongTeam {
+                team_id: who.team_id.map(str::to_owned),
+            });
+        }
+        if let Some(user_team) = who.user_team_id
+            && user_team != team
+        {
+            return deny(DenyReason::WrongTeam {
+                team_id: Some(user_team.to_owned()),
+            });
+        }
     }
     if let Some(app) = config.allowed_app(pipeline)
         && who.app_id != Some(app)
@@ -163,19 +210,8 @@ pub fn authorize(
             app_id: who.app_id.map(str::to_owned),
         });
     }
-    if let Some(stage) = &pipeline.stage
-        && *stage != approval.stage
-    {
-        return deny(DenyReason::WrongStage {
-            expected: stage.clone(),
-        });
-    }
-    if let Some(action) = &pipeline.action
-        && *action != approval.action
-    {
-        return deny(DenyReason::WrongAction {
-            expected: action.clone(),
-        });
+    if let Some(reason) = scope_refusal(pipeline, &approval.stage, &approval.action) {
+        return deny(reason);
     }
     let listed = pipeline.approvers.iter().any(|u| u == who.user_id);
     let in_group = pipeline
@@ -196,7 +232,6 @@ pub fn authorize(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::PipelineApprovals;
 
     fn config() -> ApprovalsConfig {
         ApprovalsConfig {
@@ -230,6 +265,7 @@ mod tests {
         let who = Approver {
             user_id: "U1",
             team_id: Some("T1"),
+            user_team_id: Some("T1"),
             app_id: Some("A1"),
             group_ids: &[],
         };

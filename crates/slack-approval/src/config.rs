@@ -37,29 +37,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-/// An approvals file that cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// The file could not be read.
-    #[error("{file}: cannot read the approvals file: {source}")]
-    Read {
-        /// The file.
-        file: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// The YAML is malformed, has an unknown key or a wrong type (with `line:column: `),
-    /// or breaks a rule (with the path of the offending value in the message).
-    #[error("{file}:{location}{message}")]
-    Invalid {
-        /// The file, or the name of where the text came from.
-        file: String,
-        /// `line:column: ` where known, else one space.
-        location: String,
-        /// What is wrong.
-        message: String,
-    },
-}
+/// An approvals file that cannot be used: the message starts with `file:line:column:`
+/// where the position is known (see `config_yaml`).
+pub type ConfigError = config_yaml::YamlError;
 
 /// The validated approvals file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -102,39 +82,26 @@ pub struct PipelineApprovals {
 impl ApprovalsConfig {
     /// Reads and validates an approvals file.
     pub fn from_path(path: &Path) -> Result<Self, ConfigError> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            file: file.clone(),
-            source,
-        })?;
-        Self::from_yaml(&text, &file)
+        let text = config_yaml::read_text(path, &config_yaml::Options::default())?;
+        Self::from_yaml(&text, &path.display().to_string())
     }
 
-    /// Parses and validates YAML text; `origin` names the text in errors.
+    /// Parses and validates YAML text strictly (no YAML tags, no unknown keys, no empty
+    /// sections); `origin` names the text in errors, with the line of the problem.
     pub fn from_yaml(text: &str, origin: &str) -> Result<Self, ConfigError> {
-        let raw: RawConfig = serde_norway::from_str(text).map_err(|error| {
-            let location = error.location().map_or_else(
-                || " ".to_owned(),
-                |l| format!("{}:{}: ", l.line(), l.column()),
-            );
-            // serde_norway appends " at line X column Y"; the location is already in front.
-            let message = error.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_owned();
-            ConfigError::Invalid {
-                file: origin.to_owned(),
-                location,
-                message,
-            }
-        })?;
-        raw.validate().map_err(|message| ConfigError::Invalid {
-            file: origin.to_owned(),
-            location: " ".to_owned(),
-            message,
-        })
+        let loaded =
+            config_yaml::from_str::<RawConfig>(text, origin, &config_yaml::Options::default())?;
+        let source = loaded.source;
+        loaded
+            .value
+            .validate()
+            .map_err(
+                |Refusal { node, message }| config_yaml::YamlError::Invalid {
+                    file: origin.to_owned(),
+                    location: source.location(&node),
+                    message,
+                },
+            )
     }
 
     /// The settings of pipeline `name`, if the file lists it.
@@ -168,19 +135,67 @@ impl ApprovalsConfig {
     }
 }
 
+/// A key as the file has it: absent, present but empty (`key:` left blank, or `~`), or
+/// given. A key that is present must say something: `team_id:` left blank would
+/// otherwise read as "no restriction", and `stage:` blank as "any stage".
+#[derive(Default)]
+enum Field<T> {
+    #[default]
+    Absent,
+    Empty,
+    Given(T),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Field<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match Option::<T>::deserialize(deserializer)? {
+            Some(value) => Self::Given(value),
+            None => Self::Empty,
+        })
+    }
+}
+
+impl<T> Field<T> {
+    /// The value, if given; an error naming the node (and so its line) when empty.
+    fn take(self, node: &str) -> Result<Option<T>, Refusal> {
+        match self {
+            Self::Absent => Ok(None),
+            Self::Empty => Err(refuse(
+                node,
+                format!("{node}: the value is empty: give it a value, or remove the key"),
+            )),
+            Self::Given(value) => Ok(Some(value)),
+        }
+    }
+}
+
+/// A rule broken after parsing: the node's path (for its line) and the message.
+struct Refusal {
+    node: String,
+    message: String,
+}
+
+fn refuse(node: impl Into<String>, message: impl Into<String>) -> Refusal {
+    Refusal {
+        node: node.into(),
+        message: message.into(),
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     version: u32,
     #[serde(default)]
-    default_channel: Option<String>,
+    default_channel: Field<String>,
     #[serde(default)]
-    team_id: Option<String>,
+    team_id: Field<String>,
     #[serde(default)]
-    app_id: Option<String>,
+    app_id: Field<String>,
     #[serde(default)]
-    forbid_self_approval: bool,
-    pipelines: Vec<RawPipeline>,
+    forbid_self_approval: Field<bool>,
+    #[serde(default)]
+    pipelines: Field<Vec<RawPipeline>>,
 }
 
 #[derive(Deserialize)]
@@ -188,21 +203,21 @@ struct RawConfig {
 struct RawPipeline {
     name: String,
     #[serde(default)]
-    channel: Option<String>,
+    channel: Field<String>,
     #[serde(default)]
-    approvers: Vec<String>,
+    approvers: Field<Vec<String>>,
     #[serde(default)]
-    approver_groups: Vec<String>,
+    approver_groups: Field<Vec<String>>,
     #[serde(default)]
-    stage: Option<String>,
+    stage: Field<String>,
     #[serde(default)]
-    action: Option<String>,
+    action: Field<String>,
     #[serde(default)]
-    forbid_self_approval: Option<bool>,
+    forbid_self_approval: Field<bool>,
     #[serde(default)]
-    team_id: Option<String>,
+    team_id: Field<String>,
     #[serde(default)]
-    app_id: Option<String>,
+    app_id: Field<String>,
 }
 
 /// A Slack id: one of `prefixes`, then 2 to 31 upper-case letters or digits.
@@ -224,14 +239,25 @@ fn is_codepipeline_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '@' | '-' | '_'))
 }
 
-fn check_id(path: &str, id: &str, prefixes: &[char], what: &str) -> Result<(), String> {
+/// Checks a Slack id; `node` is the value's path (for its line), `shown` the path as
+/// the message names it.
+fn check_id(
+    node: &str,
+    shown: &str,
+    id: &str,
+    prefixes: &[char],
+    what: &str,
+) -> Result<(), Refusal> {
     if is_slack_id(id, prefixes) {
         Ok(())
     } else {
         let starts: Vec<String> = prefixes.iter().map(|p| format!("{p}…")).collect();
-        Err(format!(
-            "{path}: `{id}` is not a Slack {what} id ({}); use the id, not a name",
-            starts.join(" or ")
+        Err(refuse(
+            node,
+            format!(
+                "{shown}: `{id}` is not a Slack {what} id ({}); use the id, not a name",
+                starts.join(" or ")
+            ),
         ))
     }
 }
@@ -242,94 +268,146 @@ const CHANNEL: &[char] = &['C', 'G', 'D'];
 const TEAM: &[char] = &['T', 'E'];
 const APP: &[char] = &['A'];
 
+const NOT_A_NAME: &str = "is not a CodePipeline name (1 to 100 of A-Z a-z 0-9 . @ - _)";
+
 impl RawConfig {
-    fn validate(self) -> Result<ApprovalsConfig, String> {
+    fn validate(self) -> Result<ApprovalsConfig, Refusal> {
         if self.version != 1 {
-            return Err(format!(
-                "unsupported version {} (this release reads version 1)",
-                self.version
+            return Err(refuse(
+                "version",
+                format!(
+                    "unsupported version {} (this release reads version 1)",
+                    self.version
+                ),
             ));
         }
-        if let Some(c) = &self.default_channel {
-            check_id("default_channel", c, CHANNEL, "channel")?;
-        }
-        if let Some(t) = &self.team_id {
-            check_id("team_id", t, TEAM, "workspace")?;
-        }
-        if let Some(a) = &self.app_id {
-            check_id("app_id", a, APP, "app")?;
+        let default_channel = self.default_channel.take("default_channel")?;
+        let team_id = self.team_id.take("team_id")?;
+        let app_id = self.app_id.take("app_id")?;
+        let forbid_self_approval = self.forbid_self_approval.take("forbid_self_approval")?;
+        for (key, id, prefixes, what) in [
+            ("default_channel", &default_channel, CHANNEL, "channel"),
+            ("team_id", &team_id, TEAM, "workspace"),
+            ("app_id", &app_id, APP, "app"),
+        ] {
+            if let Some(id) = id {
+                check_id(key, key, id, prefixes, what)?;
+            }
         }
         let mut seen = HashSet::new();
-        let mut pipelines = Vec::with_capacity(self.pipelines.len());
-        for (i, p) in self.pipelines.into_iter().enumerate() {
-            let at = format!("pipelines[{i}]");
+        let raw_pipelines = self
+            .pipelines
+            .take("pipelines")?
+            .ok_or_else(|| refuse(".", "missing field `pipelines`"))?;
+        let mut pipelines = Vec::with_capacity(raw_pipelines.len());
+        for (i, p) in raw_pipelines.into_iter().enumerate() {
+            let node = format!("pipelines[{i}]");
             if !is_codepipeline_name(&p.name) {
-                return Err(format!(
-                    "{at}.name: `{}` is not a CodePipeline name (1 to 100 of A-Z a-z 0-9 . @ - _)",
-                    p.name
+                return Err(refuse(
+                    format!("{node}.name"),
+                    format!("{node}.name: `{}` {NOT_A_NAME}", p.name),
                 ));
             }
-            let at = format!("{at} ({})", p.name);
+            let field = |key: &str| format!("{node}.{key}");
+            let channel = p.channel.take(&field("channel"))?;
+            let stage = p.stage.take(&field("stage"))?;
+            let action = p.action.take(&field("action"))?;
+            let pipeline_forbids = p
+                .forbid_self_approval
+                .take(&field("forbid_self_approval"))?;
+            let pipeline_team = p.team_id.take(&field("team_id"))?;
+            let pipeline_app = p.app_id.take(&field("app_id"))?;
+            let approvers = p.approvers.take(&field("approvers"))?.unwrap_or_default();
+            let approver_groups = p
+                .approver_groups
+                .take(&field("approver_groups"))?
+                .unwrap_or_default();
+            let at = format!("{node} ({})", p.name);
             if !seen.insert(p.name.clone()) {
-                return Err(format!("{at}: pipeline `{}` is listed twice", p.name));
+                return Err(refuse(
+                    format!("{node}.name"),
+                    format!("{at}: pipeline `{}` is listed twice", p.name),
+                ));
             }
-            match &p.channel {
-                Some(c) => check_id(&format!("{at}.channel"), c, CHANNEL, "channel")?,
-                None if self.default_channel.is_none() => {
-                    return Err(format!(
-                        "{at}: no channel, and no default_channel to fall back on"
+            match &channel {
+                Some(c) => check_id(
+                    &format!("{node}.channel"),
+                    &format!("{at}.channel"),
+                    c,
+                    CHANNEL,
+                    "channel",
+                )?,
+                None if default_channel.is_none() => {
+                    return Err(refuse(
+                        &node,
+                        format!("{at}: no channel, and no default_channel to fall back on"),
                     ));
                 }
                 None => {}
             }
-            if p.approvers.is_empty() && p.approver_groups.is_empty() {
-                return Err(format!(
-                    "{at}: no approvers and no approver_groups: nobody could decide its approvals"
+            if approvers.is_empty() && approver_groups.is_empty() {
+                return Err(refuse(
+                    &node,
+                    format!(
+                        "{at}: no approvers and no approver_groups: nobody could decide its approvals"
+                    ),
                 ));
             }
-            for (j, u) in p.approvers.iter().enumerate() {
-                check_id(&format!("{at}.approvers[{j}]"), u, USER, "user")?;
+            for (key, ids, prefixes, what) in [
+                ("approvers", &approvers, USER, "user"),
+                ("approver_groups", &approver_groups, GROUP, "user group"),
+            ] {
+                for (j, id) in ids.iter().enumerate() {
+                    check_id(
+                        &format!("{node}.{key}[{j}]"),
+                        &format!("{at}.{key}[{j}]"),
+                        id,
+                        prefixes,
+                        what,
+                    )?;
+                }
             }
-            for (j, g) in p.approver_groups.iter().enumerate() {
-                check_id(
-                    &format!("{at}.approver_groups[{j}]"),
-                    g,
-                    GROUP,
-                    "user group",
-                )?;
-            }
-            for (key, name) in [("stage", &p.stage), ("action", &p.action)] {
+            for (key, name) in [("stage", &stage), ("action", &action)] {
                 if let Some(name) = name
                     && !is_codepipeline_name(name)
                 {
-                    return Err(format!(
-                        "{at}.{key}: `{name}` is not a CodePipeline name (1 to 100 of A-Z a-z 0-9 . @ - _)"
+                    return Err(refuse(
+                        format!("{node}.{key}"),
+                        format!("{at}.{key}: `{name}` {NOT_A_NAME}"),
                     ));
                 }
             }
-            if let Some(t) = &p.team_id {
-                check_id(&format!("{at}.team_id"), t, TEAM, "workspace")?;
-            }
-            if let Some(a) = &p.app_id {
-                check_id(&format!("{at}.app_id"), a, APP, "app")?;
+            for (key, id, prefixes, what) in [
+                ("team_id", &pipeline_team, TEAM, "workspace"),
+                ("app_id", &pipeline_app, APP, "app"),
+            ] {
+                if let Some(id) = id {
+                    check_id(
+                        &format!("{node}.{key}"),
+                        &format!("{at}.{key}"),
+                        id,
+                        prefixes,
+                        what,
+                    )?;
+                }
             }
             pipelines.push(PipelineApprovals {
                 name: p.name,
-                channel: p.channel,
-                approvers: p.approvers,
-                approver_groups: p.approver_groups,
-                stage: p.stage,
-                action: p.action,
-                forbid_self_approval: p.forbid_self_approval,
-                team_id: p.team_id,
-                app_id: p.app_id,
+                channel,
+                approvers,
+                approver_groups,
+                stage,
+                action,
+                forbid_self_approval: pipeline_forbids,
+                team_id: pipeline_team,
+                app_id: pipeline_app,
             });
         }
         Ok(ApprovalsConfig {
-            default_channel: self.default_channel,
-            team_id: self.team_id,
-            app_id: self.app_id,
-            forbid_self_approval: self.forbid_self_approval,
+            default_channel,
+            team_id,
+            app_id,
+            forbid_self_approval: forbid_self_approval.unwrap_or(false),
             pipelines,
         })
     }
@@ -450,6 +528,50 @@ pipelines:
             );
             assert!(err.starts_with("approvals.yaml:"), "{err}");
         }
+    }
+
+    #[test]
+    fn yaml_tags_are_refused_with_their_line() {
+        let err = error(
+            "version: 1\ndefault_channel: C123\npipelines:\n  - name: p\n    approvers: !!python/object/apply:os.system [echo hi]\n",
+        );
+        assert!(err.starts_with("approvals.yaml:5:"), "{err}");
+        assert!(err.contains("YAML tags are not allowed"), "{err}");
+        let err = error("version: 1\nteam_id: !!str T0123\npipelines: []\n");
+        assert!(err.starts_with("approvals.yaml:2:"), "{err}");
+    }
+
+    #[test]
+    fn empty_sections_are_errors_naming_the_line() {
+        for (text, line) in [
+            // `team_id:` blank would otherwise mean "any workspace".
+            (
+                "version: 1\ndefault_channel: C123\nteam_id:\npipelines: []\n",
+                "approvals.yaml:3:",
+            ),
+            // `stage:` blank would otherwise mean "any stage".
+            (
+                "version: 1\ndefault_channel: C123\npipelines:\n  - name: p\n    approvers: [U123]\n    stage:\n",
+                "approvals.yaml:6:",
+            ),
+            (
+                "version: 1\ndefault_channel: C123\npipelines:\n  - name: p\n    approvers: [U123]\n    approver_groups: ~\n",
+                "approvals.yaml:6:",
+            ),
+            ("version: 1\npipelines:\n", "approvals.yaml:2:"),
+        ] {
+            let err = error(text);
+            assert!(err.starts_with(line), "{text:?}\n  got: {err}");
+            assert!(err.contains("empty"), "{err}");
+        }
+    }
+
+    #[test]
+    fn rule_errors_name_the_line_of_the_value() {
+        let err = error(
+            "version: 1\npipelines:\n  - name: p\n    channel: C123\n    approvers: [U123, jane]\n",
+        );
+        assert!(err.starts_with("approvals.yaml:5:"), "{err}");
     }
 
     #[test]

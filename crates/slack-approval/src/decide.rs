@@ -74,7 +74,8 @@ impl HttpReply {
         }
     }
 
-    fn json(status: u16, body: &Value) -> Self {
+    /// `status` with a JSON body.
+    pub fn json(status: u16, body: &Value) -> Self {
         Self {
             status,
             content_type: JSON,
@@ -179,12 +180,13 @@ impl Verdict {
 #[must_use]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
-    /// Answer `status` (401 or 400) with `message` and do nothing else.
+    /// Answer `status` (401 or 400) with [`INVALID_REQUEST`] and do nothing else; the
+    /// reason goes to the log only, so that no caller learns which check failed.
     HttpError {
         /// 401 when the request is not provably Slack's, 400 when it is malformed.
         status: u16,
-        /// A short explanation (no secrets, no payload).
-        message: String,
+        /// Which check failed, for the log (no secrets, no payload).
+        reason: String,
     },
     /// Answer 200 and do nothing: not an interaction of the approval flow.
     Acknowledge {
@@ -205,10 +207,10 @@ impl Outcome {
     /// The HTTP reply to send Slack once the outcome's work is done.
     pub fn http_reply(&self) -> HttpReply {
         match self {
-            Self::HttpError { status, message } => HttpReply {
+            Self::HttpError { status, .. } => HttpReply {
                 status: *status,
                 content_type: TEXT,
-                body: message.clone(),
+                body: INVALID_REQUEST.to_owned(),
             },
             Self::Acknowledge { .. } | Self::OpenReasonModal(_) => HttpReply::ok(),
             Self::RefuseEphemeral(r) => r.reply.clone(),
@@ -230,10 +232,13 @@ impl Outcome {
     }
 }
 
-fn http_error(status: u16, message: impl Into<String>) -> Outcome {
+/// The body of every 401 and 400: the same words whatever the check that failed.
+pub const INVALID_REQUEST: &str = "invalid request";
+
+fn http_error(status: u16, reason: impl Into<String>) -> Outcome {
     Outcome::HttpError {
         status,
-        message: message.into(),
+        reason: reason.into(),
     }
 }
 
@@ -247,7 +252,7 @@ pub fn verify_error_status(error: &VerifyError) -> u16 {
 }
 
 /// Verifies the request's signature and parses its payload; the error is the
-/// [`Outcome::HttpError`] to answer with.
+/// [`Outcome::HttpError`] to answer with (its reason is for the log only).
 pub fn verify_and_parse(
     request: &HttpRequest<'_>,
     secret: &SigningSecret,
@@ -490,6 +495,7 @@ fn on_click(
     let who = Approver {
         user_id: &click.user.id,
         team_id: click.team_id.as_deref(),
+        user_team_id: click.user.team_id.as_deref(),
         app_id: Some(&click.api_app_id),
         group_ids: facts.user_group_ids,
     };
@@ -587,6 +593,7 @@ fn on_submit(
     let who = Approver {
         user_id: &submission.user.id,
         team_id: submission.team_id.as_deref(),
+        user_team_id: submission.user.team_id.as_deref(),
         app_id: Some(&submission.api_app_id),
         group_ids: facts.user_group_ids,
     };

@@ -101,6 +101,19 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// An optional string that keeps `""` (absent and `null` are `None`): for values
+    /// where an empty string must not pass for an absent one.
+    pub(crate) fn opt_str_as_given(&self, key: &str) -> Result<Option<&'a str>, FieldError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(FieldError::WrongType {
+                field: join(self.path, key),
+                expected: "a string",
+            }),
+        }
+    }
+
     /// A required, non-empty string.
     pub(crate) fn str(&self, key: &str) -> Result<&'a str, FieldError> {
         match self.get(key) {

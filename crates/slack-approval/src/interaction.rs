@@ -32,7 +32,7 @@ pub struct SlackUser {
     pub username: Option<String>,
     /// `user.name` (legacy, often the same as `username`), when given.
     pub name: Option<String>,
-    /// `user.team_id`, when given.
+    /// `user.team_id`, when given (an empty string is kept: it is not a workspace).
     pub team_id: Option<String>,
 }
 
@@ -51,7 +51,8 @@ impl SlackUser {
 pub struct BlockActions {
     /// Who clicked.
     pub user: SlackUser,
-    /// `team.id`, else `user.team_id` (org-wide installs send `team: null`).
+    /// `team.id` as given (an empty string is kept), or `user.team_id` when the payload's
+    /// `team` is absent or `null` (org-wide installs send `team: null`).
     pub team_id: Option<String>,
     /// The app the message belongs to.
     pub api_app_id: String,
@@ -78,7 +79,7 @@ pub struct BlockActions {
 pub struct ViewSubmission {
     /// Who submitted.
     pub user: SlackUser,
-    /// `team.id`, else `user.team_id`.
+    /// `team.id` as given, or `user.team_id` when `team` is absent or `null`.
     pub team_id: Option<String>,
     /// The app the modal belongs to.
     pub api_app_id: String,
@@ -166,13 +167,14 @@ fn user_and_team(root: Obj<'_>) -> Result<(SlackUser, Option<String>), FieldErro
         id: user.str("id")?.to_owned(),
         username: owned(user.opt_str("username")?),
         name: owned(user.opt_str("name")?),
-        team_id: owned(user.opt_str("team_id")?),
+        team_id: owned(user.opt_str_as_given("team_id")?),
     };
+    // A `team` object that is present speaks for the request, empty or not; only a
+    // missing or null `team` falls back to the user's workspace.
     let team_id = match root.opt_object("team")? {
-        Some(team) => owned(Obj::child(team, "team").opt_str("id")?),
-        None => None,
-    }
-    .or_else(|| user.team_id.clone());
+        Some(team) => owned(Obj::child(team, "team").opt_str_as_given("id")?),
+        None => user.team_id.clone(),
+    };
     Ok((user, team_id))
 }
 

@@ -28,6 +28,8 @@
 //!   ends outside Slack (the `approval-requester`);
 //! - [`clicks`]: verify, decide, then claim, put, release or replace (the
 //!   `approval-handler`), with the texts shown to the clicker;
+//! - [`continuation`]: one deadline per request, and the work that continues after the
+//!   200 through a queue ([`Continuations`]);
 //! - [`memory`]: in-memory and recording adapters for the CLI and tests;
 //! - [`log`]: the `decision` values of the logs.
 
@@ -37,6 +39,7 @@ pub mod approval;
 pub mod authorize;
 pub mod clicks;
 pub mod config;
+pub mod continuation;
 pub mod decide;
 pub mod fields;
 pub mod interaction;
@@ -52,13 +55,14 @@ pub mod timestamp;
 pub mod verify;
 
 pub use approval::{ApprovalRef, ApprovalRefError, ApprovalStatus};
-pub use authorize::{Approver, Decision, DenyReason, authorize};
+pub use authorize::{Approver, Decision, DenyReason, authorize, undecidable_from_slack};
 pub use clicks::Clicks;
 pub use config::{ApprovalsConfig, ConfigError, PipelineApprovals};
+pub use continuation::{Continuation, Continuations, Limits, QueueError, Resume};
 pub use decide::{
-    FactsToResolve, HttpReply, Outcome, ReasonModal, Refusal, ResolvedFacts, ResponseUrlPolicy,
-    Verdict, decide, decide_interaction, decide_interaction_with, facts_to_resolve,
-    verify_and_parse,
+    FactsToResolve, HttpReply, INVALID_REQUEST, Outcome, ReasonModal, Refusal, ResolvedFacts,
+    ResponseUrlPolicy, Verdict, decide, decide_interaction, decide_interaction_with,
+    facts_to_resolve, verify_and_parse,
 };
 pub use fields::FieldError;
 pub use interaction::{BlockActions, Interaction, InteractionError, SlackUser, ViewSubmission};

@@ -41,11 +41,15 @@ pub enum LogDecision {
     ResultUnknown,
     /// Handler: `PutApprovalResult` failed; nothing decided, the clicker may retry.
     PutFailed,
+    /// Handler: the work did not fit in the request's budget; it continues from the queue.
+    Continued,
+    /// Handler: the work did not fit in the budget and could not be queued either.
+    NotContinued,
 }
 
 impl LogDecision {
     /// Every value, in the order of the docs' table.
-    pub const ALL: [LogDecision; 16] = [
+    pub const ALL: [LogDecision; 18] = [
         Self::Posted,
         Self::NotPosted,
         Self::Ignored,
@@ -62,6 +66,8 @@ impl LogDecision {
         Self::EndedElsewhere,
         Self::ResultUnknown,
         Self::PutFailed,
+        Self::Continued,
+        Self::NotContinued,
     ];
 
     /// The value as logged (and as serialized).
@@ -83,6 +89,8 @@ impl LogDecision {
             Self::EndedElsewhere => "ended_elsewhere",
             Self::ResultUnknown => "result_unknown",
             Self::PutFailed => "put_failed",
+            Self::Continued => "continued",
+            Self::NotContinued => "not_continued",
         }
     }
 }

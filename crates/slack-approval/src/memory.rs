@@ -8,9 +8,11 @@ use std::sync::Mutex;
 use serde_json::{Value, json};
 
 use crate::approval::{ApprovalRef, ApprovalStatus};
+use crate::continuation::{Continuation, Continuations, QueueError};
 use crate::ports::{
     ApprovalMessage, ApprovalResults, ApprovalStore, Author, Claim, ClaimRequest, FactsError,
     PipelineFacts, PostedMessage, PutResultError, Revision, SlackApi, SlackError, StoreError,
+    chat_update_body,
 };
 
 /// One recorded Slack call.
@@ -82,13 +84,7 @@ impl SlackApi for RecordingSlack {
     }
 
     async fn update_message(&self, at: &PostedMessage, update: &Value) -> Result<(), SlackError> {
-        let body = json!({
-            "channel": at.channel,
-            "ts": at.ts,
-            "text": update.get("text").cloned().unwrap_or_default(),
-            "blocks": update.get("blocks").cloned().unwrap_or_else(|| json!([])),
-        });
-        self.record("chat.update", body);
+        self.record("chat.update", chat_update_body(at, update));
         Ok(())
     }
 
@@ -145,9 +141,9 @@ impl MemoryStore {
             })
     }
 
-    /// Whether `token_hash` was decided from Slack, and by whom.
-    pub fn decided_by(&self, token_hash: &str) -> Option<String> {
-        self.with(|items| items.get(token_hash).and_then(|(_, by, _)| by.clone()))
+    /// Whether the approval with key `key` was decided from Slack, and by whom.
+    pub fn decided_by(&self, key: &str) -> Option<String> {
+        self.with(|items| items.get(key).and_then(|(_, by, _)| by.clone()))
             .ok()
             .flatten()
     }
@@ -156,33 +152,31 @@ impl MemoryStore {
 impl ApprovalStore for MemoryStore {
     async fn save(&self, message: &ApprovalMessage) -> Result<(), StoreError> {
         self.with(|items| {
-            items.insert(message.token_hash.clone(), (message.clone(), None, None));
+            items.insert(message.key.clone(), (message.clone(), None, None));
         })
     }
 
-    async fn get(&self, token_hash: &str) -> Result<Option<ApprovalMessage>, StoreError> {
-        self.with(|items| items.get(token_hash).map(|(m, _, _)| m.clone()))
+    async fn get(&self, key: &str) -> Result<Option<ApprovalMessage>, StoreError> {
+        self.with(|items| items.get(key).map(|(m, _, _)| m.clone()))
     }
 
     async fn claim(&self, request: &ClaimRequest<'_>) -> Result<Claim, StoreError> {
         self.with(|items| {
-            let entry = items
-                .entry(request.token_hash.to_owned())
-                .or_insert_with(|| {
-                    let message = ApprovalMessage {
-                        token_hash: request.token_hash.to_owned(),
-                        execution_key: None,
-                        pipeline: String::new(),
-                        stage: String::new(),
-                        action: String::new(),
-                        channel: String::new(),
-                        ts: String::new(),
-                        blocks: Vec::new(),
-                        author_email: None,
-                        expires_at: request.expires_at,
-                    };
-                    (message, None, None)
-                });
+            let entry = items.entry(request.key.to_owned()).or_insert_with(|| {
+                let message = ApprovalMessage {
+                    key: request.key.to_owned(),
+                    execution_key: None,
+                    pipeline: String::new(),
+                    stage: String::new(),
+                    action: String::new(),
+                    channel: String::new(),
+                    ts: String::new(),
+                    blocks: Vec::new(),
+                    author_email: None,
+                    expires_at: request.expires_at,
+                };
+                (message, None, None)
+            });
             if entry.1.is_some() || entry.2.is_some() {
                 Claim::AlreadyOver
             } else {
@@ -192,9 +186,9 @@ impl ApprovalStore for MemoryStore {
         })
     }
 
-    async fn release(&self, token_hash: &str, user_id: &str) -> Result<(), StoreError> {
+    async fn release(&self, key: &str, user_id: &str) -> Result<(), StoreError> {
         self.with(|items| {
-            if let Some(entry) = items.get_mut(token_hash)
+            if let Some(entry) = items.get_mut(key)
                 && entry.1.as_deref() == Some(user_id)
             {
                 entry.1 = None;
@@ -212,8 +206,8 @@ impl ApprovalStore for MemoryStore {
         })
     }
 
-    async fn close(&self, token_hash: &str, state: &str, _at: i64) -> Result<bool, StoreError> {
-        self.with(|items| match items.get_mut(token_hash) {
+    async fn close(&self, key: &str, state: &str, _at: i64) -> Result<bool, StoreError> {
+        self.with(|items| match items.get_mut(key) {
             Some(entry) if entry.1.is_none() && entry.2.as_deref().is_none_or(|s| s == state) => {
                 entry.2 = Some(state.to_owned());
                 true
@@ -278,6 +272,32 @@ impl ApprovalResults for RecordingResults {
     }
 }
 
+/// Keeps continuations in memory instead of queueing them (a test then feeds them to
+/// [`crate::Clicks::resume`], as the queue would).
+#[derive(Debug, Default)]
+pub struct MemoryQueue {
+    queued: Mutex<Vec<Continuation>>,
+}
+
+impl MemoryQueue {
+    /// Takes the continuations queued so far, oldest first.
+    pub fn take(&self) -> Vec<Continuation> {
+        self.queued
+            .lock()
+            .map(|mut q| std::mem::take(&mut *q))
+            .unwrap_or_default()
+    }
+}
+
+impl Continuations for MemoryQueue {
+    async fn enqueue(&self, continuation: &Continuation) -> Result<(), QueueError> {
+        self.queued
+            .lock()
+            .map(|mut q| q.push(continuation.clone()))
+            .map_err(|_| QueueError("memory queue poisoned".to_owned()))
+    }
+}
+
 /// No look-ups: for local runs without AWS.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoPipelineFacts;
@@ -310,7 +330,7 @@ mod tests {
     async fn claim_and_close_exclude_each_other() {
         let store = MemoryStore::default();
         let message = ApprovalMessage {
-            token_hash: "h".into(),
+            key: "h".into(),
             execution_key: Some("p/e/s/a".into()),
             pipeline: "p".into(),
             stage: "s".into(),
@@ -323,7 +343,7 @@ mod tests {
         };
         store.save(&message).await.unwrap();
         let claim = ClaimRequest {
-            token_hash: "h",
+            key: "h",
             user_id: "U1",
             decision: "Approved",
             at: 1,

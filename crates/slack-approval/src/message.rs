@@ -183,14 +183,74 @@ pub fn approval_request(
     notification: &ApprovalNotification,
     commit: Option<&CommitInfo>,
 ) -> Result<Value, MessageError> {
+    let (approval, mut blocks) = request_blocks(notification, commit);
+    let value = approval.to_button_value()?;
+    blocks.push(json!({
+        "type": "actions",
+        "block_id": ACTIONS_BLOCK_ID,
+        "elements": [
+            button(
+                APPROVE_ACTION_ID,
+                "Approve",
+                "primary",
+                &value,
+                "Approve?",
+                &format!("Approve {}? The pipeline goes on.", what(&approval)),
+            ),
+            button(
+                REJECT_ACTION_ID,
+                "Reject",
+                "danger",
+                &value,
+                "Reject?",
+                &format!(
+                    "Reject {}? The action fails and the pipeline stops. You will be asked for a reason.",
+                    what(&approval)
+                ),
+            ),
+        ],
+    }));
+    Ok(request_message(channel, &approval, blocks))
+}
+
+/// The message for an approval that nobody can decide from Slack (the approvals file
+/// does not list the pipeline, or allows another stage or action): the same details,
+/// no buttons, and `why` (with where to decide instead) in their place.
+pub fn approval_notice(
+    channel: &str,
+    notification: &ApprovalNotification,
+    commit: Option<&CommitInfo>,
+    why: &str,
+) -> Value {
+    let (approval, mut blocks) = request_blocks(notification, commit);
+    blocks.push(json!({
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": format!(":information_source: {}", escape_mrkdwn(why))}],
+    }));
+    request_message(channel, &approval, blocks)
+}
+
+fn request_message(channel: &str, approval: &ApprovalRef, blocks: Vec<Value>) -> Value {
+    json!({
+        "channel": channel,
+        "text": format!("Approval needed: {}", approval.describe()),
+        "blocks": blocks,
+        "unfurl_links": false,
+        "unfurl_media": false,
+    })
+}
+
+/// The approval (with the commit, when known) and the blocks above the buttons.
+fn request_blocks(
+    notification: &ApprovalNotification,
+    commit: Option<&CommitInfo>,
+) -> (ApprovalRef, Vec<Value>) {
     let a = &notification.approval;
     let mut approval = notification.approval_ref();
     if let Some(commit) = commit {
         approval.commit_id = Some(commit.id.clone()).filter(|id| !id.is_empty());
         approval.commit_author = commit.author_slack_id.clone();
     }
-    let value = approval.to_button_value()?;
-
     let mut blocks = vec![
         json!({
             "type": "header",
@@ -221,39 +281,7 @@ pub fn approval_request(
         links.push(link(external, "Open the URL for review"));
     }
     blocks.push(section(&links.join("   ·   ")));
-    blocks.push(json!({
-        "type": "actions",
-        "block_id": ACTIONS_BLOCK_ID,
-        "elements": [
-            button(
-                APPROVE_ACTION_ID,
-                "Approve",
-                "primary",
-                &value,
-                "Approve?",
-                &format!("Approve {}? The pipeline goes on.", what(&approval)),
-            ),
-            button(
-                REJECT_ACTION_ID,
-                "Reject",
-                "danger",
-                &value,
-                "Reject?",
-                &format!(
-                    "Reject {}? The action fails and the pipeline stops. You will be asked for a reason.",
-                    what(&approval)
-                ),
-            ),
-        ],
-    }));
-
-    Ok(json!({
-        "channel": channel,
-        "text": format!("Approval needed: {}", approval.describe()),
-        "blocks": blocks,
-        "unfurl_links": false,
-        "unfurl_media": false,
-    }))
+    (approval, blocks)
 }
 
 fn commit_text(commit: &CommitInfo) -> String {

@@ -43,6 +43,17 @@ pub struct PostedMessage {
     pub ts: String,
 }
 
+/// The `chat.update` body that replaces the message at `at` with `update`'s `text` and
+/// `blocks` (what every [`SlackApi::update_message`] sends).
+pub fn chat_update_body(at: &PostedMessage, update: &Value) -> Value {
+    serde_json::json!({
+        "channel": at.channel,
+        "ts": at.ts,
+        "text": update.get("text").cloned().unwrap_or_default(),
+        "blocks": update.get("blocks").cloned().unwrap_or_else(|| serde_json::json!([])),
+    })
+}
+
 /// What the approval workflows ask of Slack: one method per Web API call they make.
 pub trait SlackApi {
     /// `chat.postMessage`: posts `body` (which names its channel).
@@ -93,7 +104,19 @@ pub fn token_hash(token: &str) -> String {
         .collect()
 }
 
-/// The first characters of a token hash: enough to find an approval in the logs.
+/// The store's key of an approval: the hex SHA-256 of its pipeline, stage, action and
+/// token together (a JSON array, so that no two tuples share a text). Keyed on the token
+/// alone, a click naming another pipeline with this token would claim, and lock, this
+/// approval; keyed on all four, it claims only a record of its own.
+pub fn approval_key(pipeline: &str, stage: &str, action: &str, token: &str) -> String {
+    let tuple = serde_json::json!([pipeline, stage, action, token]).to_string();
+    Sha256::digest(tuple.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The first characters of a hash: enough to find an approval in the logs.
 pub fn hash_prefix(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
 }
@@ -106,8 +129,8 @@ pub fn execution_key(pipeline: &str, execution_id: &str, stage: &str, action: &s
 /// One posted approval message.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApprovalMessage {
-    /// [`token_hash`] of the approval token.
-    pub token_hash: String,
+    /// [`approval_key`] of the approval.
+    pub key: String,
     /// [`execution_key`], when the execution could be found.
     pub execution_key: Option<String>,
     /// Pipeline name.
@@ -131,8 +154,8 @@ pub struct ApprovalMessage {
 /// Who claimed an approval from Slack.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClaimRequest<'a> {
-    /// [`token_hash`].
-    pub token_hash: &'a str,
+    /// [`approval_key`] of the approval clicked.
+    pub key: &'a str,
     /// Slack user id.
     pub user_id: &'a str,
     /// `Approved` or `Rejected`.
@@ -171,10 +194,10 @@ pub trait ApprovalStore {
         message: &ApprovalMessage,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The message of `token_hash`, if recorded.
+    /// The message of the approval with [`approval_key`] `key`, if recorded.
     fn get(
         &self,
-        token_hash: &str,
+        key: &str,
     ) -> impl Future<Output = Result<Option<ApprovalMessage>, StoreError>> + Send;
 
     /// Marks the approval decided by a click, unless it is over already.
@@ -183,10 +206,10 @@ pub trait ApprovalStore {
         request: &ClaimRequest<'_>,
     ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
 
-    /// Undoes `user_id`'s claim (the decision could not be sent to CodePipeline).
+    /// Undoes `user_id`'s claim of `key`: the answer to the click decided nothing.
     fn release(
         &self,
-        token_hash: &str,
+        key: &str,
         user_id: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
@@ -201,7 +224,7 @@ pub trait ApprovalStore {
     /// redelivered event updates the message again rather than never.
     fn close(
         &self,
-        token_hash: &str,
+        key: &str,
         state: &str,
         at: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
@@ -319,6 +342,22 @@ mod tests {
         assert_eq!(
             hash,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn approval_keys_differ_by_every_part_and_cannot_be_forged_by_separators() {
+        let key = approval_key("web", "Prod", "Approve", "t");
+        assert_eq!(key.len(), 64);
+        assert_ne!(key, approval_key("api", "Prod", "Approve", "t"));
+        assert_ne!(key, approval_key("web", "Prod", "Approve", "u"));
+        assert_ne!(
+            approval_key("a\nb", "c", "d", "t"),
+            approval_key("a", "b\nc", "d", "t")
+        );
+        assert_ne!(
+            approval_key("a\",\"b", "c", "d", "t"),
+            approval_key("a", "b", "c", "d")
         );
     }
 

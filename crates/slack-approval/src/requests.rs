@@ -11,13 +11,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::approval::ApprovalRef;
+use crate::authorize::undecidable_from_slack;
 use crate::config::ApprovalsConfig;
 use crate::log::LogDecision;
-use crate::message::{CommitInfo, MessageError, approval_request, closed_update};
+use crate::message::{CommitInfo, MessageError, approval_notice, approval_request, closed_update};
 use crate::notification::{NotificationError, parse_notification};
 use crate::ports::{
     ApprovalMessage, ApprovalStore, KEEP_AFTER_EXPIRY_SECS, PipelineFacts, PostedMessage, SlackApi,
-    SlackError, StoreError, codecommit_repository, execution_key, hash_prefix, token_hash,
+    SlackError, StoreError, approval_key, codecommit_repository, execution_key, hash_prefix,
+    token_hash,
 };
 use crate::timestamp::Timestamp;
 
@@ -68,6 +70,10 @@ pub struct Posted {
     pub commit_id: Option<String>,
     /// Whether the message was recorded in the store (else it cannot be closed later).
     pub recorded: bool,
+    /// Whether it has Approve / Reject buttons: not when nobody could decide it from
+    /// Slack (the approvals file does not list the pipeline, or allows another stage or
+    /// action); the message then says why instead.
+    pub buttons: bool,
 }
 
 /// A message closed because its approval ended outside Slack.
@@ -258,12 +264,23 @@ where
         let (commit, author_email) = self
             .commit_for(&a.pipeline_name, execution_id.as_deref())
             .await;
-        let body = approval_request(channel, &notification, commit.as_ref())?;
+        // Buttons only where a click could decide: the handler would refuse every click
+        // on an approval the file does not allow, so such a message says why instead.
+        let undecidable = undecidable_from_slack(
+            &self.config,
+            &a.pipeline_name,
+            &a.stage_name,
+            &a.action_name,
+        );
+        let body = match &undecidable {
+            None => approval_request(channel, &notification, commit.as_ref())?,
+            Some(why) => approval_notice(channel, &notification, commit.as_ref(), &why.to_string()),
+        };
         let PostedMessage { channel, ts } = self.slack.post_message(&body).await.inspect_err(|e| {
             tracing::error!(pipeline = %a.pipeline_name, token_hash = hash_prefix(&hash), error = %e, error_type = "SlackFailed", "approval not posted");
         })?;
         let record = ApprovalMessage {
-            token_hash: hash.clone(),
+            key: approval_key(&a.pipeline_name, &a.stage_name, &a.action_name, &a.token),
             execution_key: execution_id
                 .as_deref()
                 .map(|id| execution_key(&a.pipeline_name, id, &a.stage_name, &a.action_name)),
@@ -302,6 +319,8 @@ where
             commit_id = commit_id.as_deref().unwrap_or("unknown"),
             token_hash = hash_prefix(&hash),
             recorded,
+            buttons = undecidable.is_none(),
+            why = undecidable.as_ref().map_or("", |why| why.code()),
             "approval posted to Slack"
         );
         output.posted.push(Posted {
@@ -312,6 +331,7 @@ where
             ts,
             commit_id,
             recorded,
+            buttons: undecidable.is_none(),
         });
         Ok(())
     }
@@ -344,12 +364,9 @@ where
             output.skipped.push(format!("{key}: no message recorded"));
         }
         for message in messages {
-            let closed = self
-                .store
-                .close(&message.token_hash, &change.state, at)
-                .await?;
+            let closed = self.store.close(&message.key, &change.state, at).await?;
             if !closed {
-                tracing::info!(decision = LogDecision::Kept.as_str(), execution_key = %key, state = %change.state, token_hash = hash_prefix(&message.token_hash), why = "decided from Slack or closed already", "approval message left as it is");
+                tracing::info!(decision = LogDecision::Kept.as_str(), execution_key = %key, state = %change.state, approval_key = hash_prefix(&message.key), why = "decided from Slack or closed already", "approval message left as it is");
                 output.skipped.push(format!("{key}: decided from Slack"));
                 continue;
             }
@@ -369,7 +386,7 @@ where
             self.slack.update_message(&at, &update).await.inspect_err(|e| {
                 tracing::error!(execution_key = %key, error = %e, error_type = "SlackFailed", "approval message not closed");
             })?;
-            tracing::info!(decision = LogDecision::Closed.as_str(), execution_key = %key, state = %change.state, channel = %message.channel, ts = %message.ts, token_hash = hash_prefix(&message.token_hash), "approval message closed: ended outside Slack");
+            tracing::info!(decision = LogDecision::Closed.as_str(), execution_key = %key, state = %change.state, channel = %message.channel, ts = %message.ts, approval_key = hash_prefix(&message.key), "approval message closed: ended outside Slack");
             output.closed.push(Closed {
                 channel: message.channel,
                 ts: message.ts,

@@ -48,6 +48,7 @@ fn who<'a>(user: &'a str, groups: &'a [String]) -> Approver<'a> {
     Approver {
         user_id: user,
         team_id: Some("T0ACME"),
+        user_team_id: None,
         app_id: Some("A0APPROVE"),
         group_ids: groups,
     }
@@ -176,6 +177,31 @@ fn the_table() {
             None,
             denied(DenyReason::WrongTeam {
                 team_id: Some("T0OTHER".into()),
+            }),
+        ),
+        (
+            "user of another workspace in the right team's request",
+            web(),
+            Approver {
+                user_team_id: Some("T0OTHER"),
+                ..who("U0ALICE", &[])
+            },
+            None,
+            denied(DenyReason::WrongTeam {
+                team_id: Some("T0OTHER".into()),
+            }),
+        ),
+        (
+            "empty team id",
+            web(),
+            Approver {
+                team_id: Some(""),
+                user_team_id: Some("T0ACME"),
+                ..who("U0ALICE", &[])
+            },
+            None,
+            denied(DenyReason::WrongTeam {
+                team_id: Some(String::new()),
             }),
         ),
         (

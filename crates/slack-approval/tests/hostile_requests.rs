@@ -399,6 +399,42 @@ fn corpus() -> Vec<Case> {
             Expect::Refused,
         ),
         signed_payload(
+            "user of another workspace, request of the right one",
+            &{
+                let mut p = approve_click();
+                p["user"]["team_id"] = json!("T0OTHER");
+                p
+            },
+            Expect::Refused,
+        ),
+        signed_payload(
+            "empty team id, user of the right workspace",
+            &{
+                let mut p = approve_click();
+                p["team"]["id"] = json!("");
+                p
+            },
+            Expect::Refused,
+        ),
+        signed_payload(
+            "team without an id, user of the right workspace",
+            &{
+                let mut p = approve_click();
+                p["team"] = json!({"domain": "acme"});
+                p
+            },
+            Expect::Refused,
+        ),
+        signed_payload(
+            "reason modal submitted from another workspace's user",
+            &{
+                let mut p = submission("U0ALICE", Some("no"));
+                p["user"]["team_id"] = json!("T0OTHER");
+                p
+            },
+            Expect::Refused,
+        ),
+        signed_payload(
             "through another app",
             &{
                 let mut p = approve_click();
@@ -584,5 +620,27 @@ fn error_bodies_never_echo_the_payload_or_the_secret() {
             c.name,
             reply.body
         );
+    }
+}
+
+#[test]
+fn refused_requests_are_told_invalid_request_and_nothing_more() {
+    let secret = secret();
+    let config = config();
+    for c in corpus() {
+        let headers = borrow(&c.headers);
+        let request = HttpRequest {
+            headers: &headers,
+            body: &c.body,
+            is_base64_encoded: c.base64,
+        };
+        let outcome = decide(&request, &secret, NOW, &config, &ResolvedFacts::default());
+        let reply = outcome.http_reply();
+        if let Outcome::HttpError { reason, .. } = &outcome {
+            // Which check failed stays in the log, never in the body.
+            assert_eq!(reply.body, slack_approval::INVALID_REQUEST, "{}", c.name);
+            assert!(!reason.is_empty(), "{}", c.name);
+            assert!(!reply.body.contains(&NOW.to_string()), "{}", c.name);
+        }
     }
 }

@@ -1,9 +1,9 @@
 //! The `approval-handler` Lambda entry point: the AWS wiring once per container, then
-//! the handler for every request.
+//! the handler for every event: a Slack request through the Function URL, or a batch of
+//! continuations from the queue.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use approval_handler::FunctionUrlResponse;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 
 #[tokio::main]
@@ -18,7 +18,7 @@ async fn main() -> Result<(), Error> {
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_secs() as i64)
                 .unwrap_or_default();
-            Ok::<FunctionUrlResponse, Error>(handler.handle(event.payload, now).await)
+            Ok::<serde_json::Value, Error>(handler.handle_event(event.payload, now).await)
         },
     ))
     .await

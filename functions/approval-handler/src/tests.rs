@@ -5,11 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use slack_approval::memory::{MemoryStore, RecordingResults, RecordingSlack};
+use slack_approval::memory::{MemoryQueue, MemoryStore, RecordingResults, RecordingSlack};
 use slack_approval::message::{APPROVE_ACTION_ID, REASON_CALLBACK_ID, REJECT_ACTION_ID};
-use slack_approval::ports::{ApprovalMessage, ApprovalStore, PutResultError, token_hash};
+use slack_approval::ports::{
+    ApprovalMessage, ApprovalStore, Claim, ClaimRequest, PutResultError, StoreError, approval_key,
+};
 use slack_approval::{
-    ApprovalRef, ApprovalStatus, ApprovalsConfig, Clicks, ResponseUrlPolicy, SigningSecret,
+    ApprovalRef, ApprovalStatus, ApprovalsConfig, Clicks, Continuation, Limits, ResponseUrlPolicy,
+    Resume, SigningSecret,
 };
 
 use crate::handler::ApprovalHandler;
@@ -21,6 +24,11 @@ const NOW: i64 = 1_793_699_100;
 const RESPONSE_URL: &str = "https://hooks.slack.com/actions/T0ACME/1/abc";
 const TOKEN: &str = "3f6c2a9e-7d41-4b8e-9c55-0e2f8a1b7c34";
 
+/// The store's key of the web-prod approval of [`TOKEN`].
+fn web_prod_key() -> String {
+    approval_key("web-prod", "Production", "ApproveRelease", TOKEN)
+}
+
 const CONFIG: &str = "\
 version: 1
 default_channel: C0DEPLOYS
@@ -31,7 +39,7 @@ pipelines:
     forbid_self_approval: true
 ";
 
-type Handler = ApprovalHandler<RecordingResults, RecordingSlack, MemoryStore>;
+type Handler = ApprovalHandler<RecordingResults, RecordingSlack, MemoryStore, MemoryQueue>;
 
 fn handler(answer: Option<PutResultError>) -> Handler {
     ApprovalHandler {
@@ -45,7 +53,11 @@ fn handler(answer: Option<PutResultError>) -> Handler {
             ),
             store: MemoryStore::default(),
             urls: ResponseUrlPolicy::SlackOnly,
-            call_timeout: Duration::from_secs(1),
+            later: MemoryQueue::default(),
+            limits: Limits {
+                call: Duration::from_secs(1),
+                ..Limits::SLACK
+            },
         },
     }
 }
@@ -142,7 +154,7 @@ async fn a_non_approver_changes_nothing() {
     let posts = calls(&h, "response_url");
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0]["response_type"], "ephemeral");
-    assert!(h.clicks.store.decided_by(&token_hash(TOKEN)).is_none());
+    assert!(h.clicks.store.decided_by(&web_prod_key()).is_none());
 }
 
 #[tokio::test]
@@ -160,7 +172,7 @@ async fn the_commit_author_may_not_approve() {
     h.clicks
         .store
         .save(&ApprovalMessage {
-            token_hash: token_hash(TOKEN),
+            key: web_prod_key(),
             execution_key: None,
             pipeline: "web-prod".into(),
             stage: "Production".into(),
@@ -213,7 +225,7 @@ async fn a_failed_call_releases_the_claim_and_says_try_again() {
         .await;
     let posts = calls(&h, "response_url");
     assert_eq!(posts[0]["text"], TRY_AGAIN);
-    assert!(h.clicks.store.decided_by(&token_hash(TOKEN)).is_none());
+    assert!(h.clicks.store.decided_by(&web_prod_key()).is_none());
 }
 
 #[tokio::test]
@@ -223,7 +235,7 @@ async fn an_unanswered_call_says_the_result_is_unknown_and_releases_the_claim() 
         .await;
     let posts = calls(&h, "response_url");
     assert_eq!(posts[0]["text"], RESULT_UNKNOWN);
-    assert!(h.clicks.store.decided_by(&token_hash(TOKEN)).is_none());
+    assert!(h.clicks.store.decided_by(&web_prod_key()).is_none());
 }
 
 #[tokio::test]
@@ -281,6 +293,136 @@ async fn hostile_requests_decide_nothing() {
         let response = h.handle(request, NOW).await;
         assert_eq!(response.status_code, status, "{name}");
     }
+    assert!(h.clicks.codepipeline.recorded().is_empty());
+    assert!(h.clicks.slack.calls().is_empty());
+}
+
+/// The store, slowed down on claims: a claim that eats the request's budget.
+struct SlowClaims {
+    store: MemoryStore,
+    delay: Duration,
+}
+
+impl ApprovalStore for SlowClaims {
+    async fn save(&self, message: &ApprovalMessage) -> Result<(), StoreError> {
+        self.store.save(message).await
+    }
+    async fn get(&self, key: &str) -> Result<Option<ApprovalMessage>, StoreError> {
+        self.store.get(key).await
+    }
+    async fn claim(&self, request: &ClaimRequest<'_>) -> Result<Claim, StoreError> {
+        tokio::time::sleep(self.delay).await;
+        self.store.claim(request).await
+    }
+    async fn release(&self, key: &str, user_id: &str) -> Result<(), StoreError> {
+        self.store.release(key, user_id).await
+    }
+    async fn by_execution(&self, key: &str) -> Result<Vec<ApprovalMessage>, StoreError> {
+        self.store.by_execution(key).await
+    }
+    async fn close(&self, key: &str, state: &str, at: i64) -> Result<bool, StoreError> {
+        self.store.close(key, state, at).await
+    }
+}
+
+fn with_limits<D>(
+    store: D,
+    limits: Limits,
+) -> ApprovalHandler<RecordingResults, RecordingSlack, D, MemoryQueue> {
+    let h = handler(None);
+    ApprovalHandler {
+        clicks: Clicks {
+            config: h.clicks.config,
+            secret: h.clicks.secret,
+            codepipeline: h.clicks.codepipeline,
+            slack: h.clicks.slack,
+            store,
+            urls: h.clicks.urls,
+            later: MemoryQueue::default(),
+            limits,
+        },
+    }
+}
+
+#[tokio::test]
+async fn work_that_does_not_fit_the_budget_continues_after_the_200() {
+    // Less budget than PutApprovalResult's reserve: nothing can be decided in time.
+    let h = with_limits(
+        MemoryStore::default(),
+        Limits {
+            budget: Duration::from_millis(500),
+            put_reserve: Duration::from_secs(1),
+            ..Limits::SLACK
+        },
+    );
+    let response = h
+        .handle(event(&click(APPROVE_ACTION_ID, "U0ALICE")), NOW)
+        .await;
+    assert_eq!(response.status_code, 200);
+    assert!(response.body.contains("Working on it"), "{}", response.body);
+    assert!(h.clicks.codepipeline.recorded().is_empty());
+    let queued = h.clicks.later.take();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].resume, Resume::Start);
+    // The consumer finishes it: decided once, and the message replaced.
+    h.clicks.resume(&queued[0]).await;
+    assert_eq!(h.clicks.codepipeline.recorded().len(), 1);
+    let posts: Vec<Value> = h
+        .clicks
+        .slack
+        .calls()
+        .into_iter()
+        .filter(|c| c.call.starts_with("response_url"))
+        .map(|c| c.body)
+        .collect();
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert!(
+        posts[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Approved by")
+    );
+    assert!(h.clicks.store.decided_by(&web_prod_key()).is_some());
+}
+
+#[tokio::test]
+async fn a_claim_that_eats_the_budget_leaves_the_decision_to_the_continuation() {
+    let h = with_limits(
+        SlowClaims {
+            store: MemoryStore::default(),
+            delay: Duration::from_millis(800),
+        },
+        Limits {
+            budget: Duration::from_millis(1500),
+            put_reserve: Duration::from_secs(1),
+            ..Limits::SLACK
+        },
+    );
+    let response = h
+        .handle(event(&click(APPROVE_ACTION_ID, "U0ALICE")), NOW)
+        .await;
+    assert_eq!(response.status_code, 200);
+    assert!(h.clicks.codepipeline.recorded().is_empty());
+    let queued = h.clicks.later.take();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].resume, Resume::Put { claimed: true });
+    h.clicks.resume(&queued[0]).await;
+    assert_eq!(h.clicks.codepipeline.recorded().len(), 1);
+    // The claim made before the hand-off is the one that holds.
+    assert!(h.clicks.store.store.decided_by(&web_prod_key()).is_some());
+}
+
+#[tokio::test]
+async fn a_continuation_put_in_the_queue_by_someone_else_decides_nothing() {
+    let h = with_limits(MemoryStore::default(), Limits::SLACK);
+    let forged = Continuation {
+        headers: vec![("x-slack-signature".into(), format!("v0={}", "0".repeat(64)))],
+        body: form_body(&click(APPROVE_ACTION_ID, "U0ALICE")),
+        is_base64_encoded: false,
+        received_at: NOW,
+        resume: Resume::Put { claimed: true },
+    };
+    h.clicks.resume(&forged).await;
     assert!(h.clicks.codepipeline.recorded().is_empty());
     assert!(h.clicks.slack.calls().is_empty());
 }

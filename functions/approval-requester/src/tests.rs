@@ -6,13 +6,18 @@ use std::time::Duration;
 
 use serde_json::Value;
 use slack_approval::memory::{MemoryStore, RecordingSlack};
-use slack_approval::ports::{Author, ClaimRequest, FactsError, Revision, token_hash};
+use slack_approval::ports::{Author, ClaimRequest, FactsError, Revision, approval_key};
 use slack_approval::{ApprovalStore, ApprovalsConfig, PipelineFacts, Requests};
 
 use crate::ApprovalRequester;
 
 const EXECUTION: &str = "c2d0b5e4-8f1a-4b7e-9a3c-5d6e7f8a9b0c";
 const TOKEN: &str = "3f6c2a9e-7d41-4b8e-9c55-0e2f8a1b7c34";
+
+/// The store's key of the web-prod approval of [`TOKEN`].
+fn web_prod_key() -> String {
+    approval_key("web-prod", "Production", "ApproveRelease", TOKEN)
+}
 
 struct Facts;
 
@@ -89,7 +94,7 @@ async fn posts_with_the_commit_and_records_the_message() {
     let stored = r
         .requests
         .store
-        .get(&token_hash(TOKEN))
+        .get(&web_prod_key())
         .await
         .unwrap()
         .unwrap();
@@ -130,11 +135,11 @@ async fn a_slack_decision_is_not_overwritten() {
     r.handle(sample("approval-notification.json"))
         .await
         .unwrap();
-    let hash = token_hash(TOKEN);
+    let hash = web_prod_key();
     r.requests
         .store
         .claim(&ClaimRequest {
-            token_hash: &hash,
+            key: &hash,
             user_id: "U0ALICE",
             decision: "Approved",
             at: 1,
