@@ -449,15 +449,15 @@ async fn every_answer_that_decided_nothing_releases_the_claim() {
 #[tokio::test]
 async fn approvals_nobody_may_decide_from_slack_are_posted_without_buttons() {
     // The file allows stage Staging only; the notification is of stage Production.
-    let world = world_with(&CONFIG.replace("stage: Production", "stage: Staging")).await;
-    let output = world
+    let undecidable = world_with(&CONFIG.replace("stage: Production", "stage: Staging")).await;
+    let output = undecidable
         .requester
         .handle(sample("approval-requester/approval-notification.json"))
         .await
         .unwrap();
     assert_eq!(output.posted.len(), 1, "{output:?}");
     assert!(!output.posted[0].buttons);
-    let post = &world.slack.calls("chat.postMessage")[0];
+    let post = &undecidable.slack.calls("chat.postMessage")[0];
     let blocks = post["blocks"].as_array().unwrap();
     assert!(blocks.iter().all(|b| b["type"] != "actions"), "{blocks:?}");
     let text = post["blocks"].to_string();
@@ -467,9 +467,9 @@ async fn approvals_nobody_may_decide_from_slack_are_posted_without_buttons() {
         "{text}"
     );
     // An approval that may be decided still gets its buttons.
-    let world = world().await;
-    post_approval(&world).await;
-    let post = &world.slack.calls("chat.postMessage")[0];
+    let decidable = world().await;
+    post_approval(&decidable).await;
+    let post = &decidable.slack.calls("chat.postMessage")[0];
     assert!(post["blocks"].to_string().contains(APPROVE_ACTION_ID));
 }
 
