@@ -94,12 +94,12 @@ impl SchedulerState for FileSchedulerState {
 
     async fn claim_slot(&self, claim: &SlotClaim) -> Result<bool, StateError> {
         self.change("claim slot", |state| {
-            let key = claim.partition_key();
-            if state.claims.contains_key(&key) {
-                false
-            } else {
-                state.claims.insert(key, claim.tick);
-                true
+            match state.claims.entry(claim.partition_key()) {
+                std::collections::btree_map::Entry::Occupied(_) => false,
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(claim.tick);
+                    true
+                }
             }
         })
     }

@@ -111,8 +111,8 @@ pub async fn hold_pipelines<H: HoldStore + Sync>(
 pub enum ReleaseOutcome {
     /// The pipeline was started at the held commit and the hold deleted.
     Released {
-        /// The hold as it was released.
-        hold: Hold,
+        /// The hold as it was released (boxed: it is most of the enum's size).
+        hold: Box<Hold>,
         /// What was asked of the starter.
         request: StartRequest,
         /// The execution id.
@@ -197,7 +197,7 @@ where
         "hold released"
     );
     Ok(ReleaseOutcome::Released {
-        hold,
+        hold: Box::new(hold),
         request,
         execution_id,
     })

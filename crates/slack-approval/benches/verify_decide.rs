@@ -11,7 +11,6 @@ use slack_approval::verify::{sign, verify_request};
 use slack_approval::{ApprovalsConfig, HttpRequest, ResolvedFacts, SigningSecret, decide};
 
 #[path = "../tests/common/mod.rs"]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod common;
 use common::{CONFIG, NOW};
 

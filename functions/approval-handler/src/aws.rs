@@ -45,11 +45,9 @@ pub async fn from_env() -> Result<AwsHandler, InitError> {
         .ok()
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
-        .ok_or_else(|| {
-            InitError::Settings(SettingsError::Missing(
-                "set CONTINUATION_QUEUE_URL (the SQS queue of work that continues after the 200)",
-            ))
-        })?;
+        .ok_or(InitError::Settings(SettingsError::Missing(
+            "set CONTINUATION_QUEUE_URL (the SQS queue of work that continues after the 200)",
+        )))?;
     // Loopback response_urls only when the Slack API itself is a local server.
     let urls = if aws.slack.is_local() {
         ResponseUrlPolicy::SlackOrLoopback
