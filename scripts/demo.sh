@@ -79,3 +79,9 @@ SECRET=8f742231b10e8888abcd99yyyzzz85a5
 "$PR" invoke approval-handler --event "$OUT/signed-click.json" \
     --config events/approval-handler/approvals.yaml --signing-secret "$SECRET" 2>&1 \
     | grep -E '^(PutApprovalResult|slack \(not sent\))' | cut -c1-160
+
+echo
+echo "== pipeline-router calendar: schedules and freezes (events/scheduler/rules.yaml), the"
+echo "   weekend of the 2026 spring DST change in Berlin (02:30 does not exist: it runs at 03:00)"
+(cd "$ROOT" && "$PR" calendar --rules events/scheduler/rules.yaml --days 3 \
+    --from 2026-03-27T00:00:00Z --holds "$OUT/no-holds.json")
