@@ -2,7 +2,8 @@
 //!
 //! `scripts/test.sh` installs moto and starts one server for the whole suite, exporting
 //! `MOTO_ENDPOINT`. When that variable is not set (a plain `cargo test`), the first test
-//! that needs moto starts `moto_server` on a free port itself; it stops after 30 minutes.
+//! that needs moto starts it on a free port itself (`support/moto_server.py`, which makes
+//! DynamoDB's conditional writes atomic as they are in AWS); it stops after 30 minutes.
 //! A missing moto is a test failure with instructions, never a skipped test.
 
 use std::net::TcpStream;
@@ -28,21 +29,20 @@ fn start_server() -> String {
         .map(|a| a.port())
         .unwrap_or_else(|e| panic!("no free port: {e}"));
     // `timeout` ends the server even though nothing waits for it.
+    let launcher = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("support/moto_server.py");
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let spawned = Command::new("timeout")
-        .args([
-            "1800",
-            "moto_server",
-            "-H",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-        ])
+        .arg("1800")
+        .arg(&python)
+        .arg(&launcher)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn();
     if let Err(error) = spawned {
         panic!(
-            "cannot start moto_server ({error}): run the suite with scripts/test.sh, or `pip install -c scripts/constraints.txt \"moto[server]\"`"
+            "cannot start {python} {} ({error}): run the suite with scripts/test.sh, or `pip install -c scripts/constraints.txt \"moto[server]\"`",
+            launcher.display()
         );
     }
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -14,7 +14,7 @@ use commit_filter::aws::{
     CodeCommitSource, CodePipelineStarter, MaybeHolds, MaybeSns, SnsSummaryPublisher,
 };
 use integration_tests::target::START_EXECUTION as START;
-use integration_tests::{AwsDouble, files, moto, sdk};
+use integration_tests::{AwsDouble, Reply, files, moto, sdk};
 use pipeline_routing::{Decision, Reason, ReleaseOutcome, RoutingRules, release_hold};
 use pipeline_schedules::{HoldKey, HoldStore};
 use serde_json::Value;
@@ -312,6 +312,101 @@ async fn two_overlapping_releases_start_the_held_commit_once() {
             .flatten()
             .is_some()
     );
+}
+
+/// A release whose start CodePipeline refuses leaves the hold in DynamoDB unclaimed, so
+/// the next tick starts it instead of finding it "claimed elsewhere" forever.
+#[tokio::test]
+async fn a_release_whose_start_fails_is_retried_by_the_next_tick() {
+    let setup = setup().await;
+    setup
+        .function
+        .handle(push(NEW, "2026-11-03T09:12:44Z"), None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let key = HoldKey::new("api", "main");
+    let refusing = AwsDouble::start().await;
+    refusing.on(
+        START,
+        vec![Reply::error(
+            400,
+            "PipelineNotFoundException",
+            "The pipeline api was not found",
+        )],
+    );
+    let starter = CodePipelineStarter::new(sdk::codepipeline(&refusing.endpoint()));
+    let failed = release_hold(&setup.store, &starter, &key, "tick-1").await;
+    assert!(failed.is_err(), "{failed:?}");
+    assert_eq!(refusing.requests(START).len(), 1);
+    let hold = setup
+        .store
+        .get(&key)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(hold.map(|h| h.claimed_by), Some(None));
+
+    let starter = CodePipelineStarter::new(sdk::codepipeline(&setup.double.endpoint()));
+    let before = setup.double.requests(START).len();
+    let next = release_hold(&setup.store, &starter, &key, "tick-2")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(next, ReleaseOutcome::Released { .. }), "{next:?}");
+    let starts = setup.double.requests(START);
+    assert_eq!(starts.len(), before + 1);
+    assert_eq!(starts[before]["sourceRevisions"][0]["revisionValue"], NEW);
+    assert_eq!(setup.store.get(&key).await.ok().flatten(), None);
+}
+
+/// Eight releasers claim a hold at once through the DynamoDB adapter, for twenty holds:
+/// each time exactly one claim wins, because the claim is one conditional write (the
+/// overlap guarantee every release path relies on).
+#[tokio::test]
+async fn of_eight_concurrent_claims_of_a_hold_exactly_one_wins() {
+    let setup = setup().await;
+    let at: pipeline_schedules::jiff::Timestamp = "2026-11-03T09:12:44Z"
+        .parse()
+        .unwrap_or_else(|e| panic!("{e}"));
+    for round in 0..20 {
+        let pipeline = format!("pipeline-{round}");
+        let hold = pipeline_schedules::Hold::for_push(
+            "monorepo",
+            &pipeline,
+            "main",
+            NEW,
+            None,
+            None,
+            at,
+            "release-week",
+            at,
+        );
+        let key = hold.key();
+        setup
+            .store
+            .put_newest(hold)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let tokens: Vec<String> = (0..8).map(|n| format!("tick-{n}")).collect();
+        let claims = tokens
+            .iter()
+            .map(|token| setup.store.claim_release(&key, token));
+        let won: Vec<bool> = futures_join(claims)
+            .await
+            .into_iter()
+            .map(|claim| claim.unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        assert_eq!(
+            won.iter().filter(|won| **won).count(),
+            1,
+            "{key:?}: {won:?}"
+        );
+        let stored = setup
+            .store
+            .get(&key)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let winner = won.iter().position(|won| *won).map(|n| tokens[n].clone());
+        assert_eq!(stored.map(|h| h.claimed_by), Some(winner));
+    }
 }
 
 /// Bad freeze configuration in a rules file on disk: each error names the file and line.

@@ -236,6 +236,25 @@ impl HoldStore for DynamoHoldStore {
         }
     }
 
+    async fn release_claim(&self, key: &HoldKey, claim_token: &str) -> Result<(), HoldStoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(&key.partition_key()))
+            .update_expression("REMOVE claimed_by SET version = version + :one")
+            .condition_expression("claimed_by = :token")
+            .expression_attribute_values(":token", s(claim_token))
+            .expression_attribute_values(":one", n(1))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(error) if conditional_failed(&error) => Ok(()),
+            Err(error) => Err(unavailable("UpdateItem (release claim)", error)),
+        }
+    }
+
     async fn delete(&self, key: &HoldKey) -> Result<(), HoldStoreError> {
         self.client
             .delete_item()

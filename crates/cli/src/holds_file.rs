@@ -115,6 +115,16 @@ impl HoldStore for FileHoldStore {
         })
     }
 
+    async fn release_claim(&self, key: &HoldKey, claim_token: &str) -> Result<(), HoldStoreError> {
+        self.change(|holds| {
+            if let Some(hold) = holds.iter_mut().find(|h| &h.key() == key)
+                && hold.claimed_by.as_deref() == Some(claim_token)
+            {
+                hold.claimed_by = None;
+            }
+        })
+    }
+
     async fn delete(&self, key: &HoldKey) -> Result<(), HoldStoreError> {
         self.change(|holds| holds.retain(|h| &h.key() != key))
     }

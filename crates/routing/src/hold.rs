@@ -178,13 +178,18 @@ where
         });
     }
     let request = release_request(&hold);
-    let execution_id = starter
-        .start(&request)
-        .await
-        .map_err(|error| ReleaseError::Start {
-            pipeline: hold.pipeline.clone(),
-            error,
-        })?;
+    let execution_id = match starter.start(&request).await {
+        Ok(execution_id) => execution_id,
+        Err(error) => {
+            // Give the claim back so that the next tick or click tries again; if even that
+            // fails, the hold stays claimed and the error says so.
+            store.release_claim(key, claim_token).await?;
+            return Err(ReleaseError::Start {
+                pipeline: hold.pipeline.clone(),
+                error,
+            });
+        }
+    };
     store.delete(key).await?;
     tracing::info!(
         decision = "released",
@@ -268,5 +273,37 @@ mod tests {
             matches!(outcome, Ok(ReleaseOutcome::Missing)),
             "{outcome:?}"
         );
+    }
+
+    /// Fails every start, like a throttled or unreachable CodePipeline.
+    struct FailingStarter;
+
+    impl PipelineStarter for FailingStarter {
+        async fn start(&self, _request: &StartRequest) -> Result<String, SourceError> {
+            Err(SourceError::new("ThrottlingException"))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_start_gives_the_claim_back_so_the_next_release_starts_it() {
+        let at = Timestamp::UNIX_EPOCH;
+        let hold = Hold::for_push("r", "api", "main", "c9", None, None, at, "weekend", at);
+        let store = MemoryHoldStore::with([hold.clone()]);
+        let key = hold.key();
+        let outcome = release_hold(&store, &FailingStarter, &key, "tick-1").await;
+        assert!(
+            matches!(outcome, Err(ReleaseError::Start { .. })),
+            "{outcome:?}"
+        );
+        let kept = store.get(&key).await.ok().flatten();
+        assert_eq!(kept.map(|h| h.claimed_by), Some(None));
+        // The next tick (another token) starts it.
+        let starter = Starter::default();
+        let outcome = release_hold(&store, &starter, &key, "tick-2").await;
+        assert!(
+            matches!(outcome, Ok(ReleaseOutcome::Released { .. })),
+            "{outcome:?}"
+        );
+        assert_eq!(starter.0.lock().map(|s| s.len()).unwrap_or(0), 1);
     }
 }

@@ -211,6 +211,10 @@ impl HoldStore for SharedHolds {
         self.0.claim_release(key, claim_token).await
     }
 
+    async fn release_claim(&self, key: &HoldKey, claim_token: &str) -> Result<(), HoldStoreError> {
+        self.0.release_claim(key, claim_token).await
+    }
+
     async fn delete(&self, key: &HoldKey) -> Result<(), HoldStoreError> {
         self.0.delete(key).await
     }

@@ -302,6 +302,15 @@ pub trait HoldStore {
         claim_token: &str,
     ) -> impl Future<Output = Result<bool, HoldStoreError>> + Send;
 
+    /// Gives up a claim made with `claim_token` (the start failed), so that the next
+    /// release, a tick or a click, can try again. A hold claimed by another token, or gone,
+    /// is left as it is.
+    fn release_claim(
+        &self,
+        key: &HoldKey,
+        claim_token: &str,
+    ) -> impl Future<Output = Result<(), HoldStoreError>> + Send;
+
     /// Removes the hold (after its release started). Removing a missing hold is fine.
     fn delete(&self, key: &HoldKey) -> impl Future<Output = Result<(), HoldStoreError>> + Send;
 }
@@ -372,6 +381,15 @@ impl HoldStore for MemoryHoldStore {
                 Ok(true)
             }
         }
+    }
+
+    async fn release_claim(&self, key: &HoldKey, claim_token: &str) -> Result<(), HoldStoreError> {
+        if let Some(hold) = self.lock()?.get_mut(key)
+            && hold.claimed_by.as_deref() == Some(claim_token)
+        {
+            hold.claimed_by = None;
+        }
+        Ok(())
     }
 
     async fn delete(&self, key: &HoldKey) -> Result<(), HoldStoreError> {

@@ -60,6 +60,12 @@ impl HoldStore for MaybeHolds {
             MaybeHolds::Off => NoHolds.claim_release(key, token).await,
         }
     }
+    async fn release_claim(&self, key: &HoldKey, token: &str) -> Result<(), HoldStoreError> {
+        match self {
+            MaybeHolds::Dynamo(store) => store.release_claim(key, token).await,
+            MaybeHolds::Off => NoHolds.release_claim(key, token).await,
+        }
+    }
     async fn delete(&self, key: &HoldKey) -> Result<(), HoldStoreError> {
         match self {
             MaybeHolds::Dynamo(store) => store.delete(key).await,

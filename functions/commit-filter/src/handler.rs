@@ -67,6 +67,9 @@ impl HoldStore for NoHolds {
     async fn claim_release(&self, _key: &HoldKey, _token: &str) -> Result<bool, HoldStoreError> {
         Err(Self::error())
     }
+    async fn release_claim(&self, _key: &HoldKey, _token: &str) -> Result<(), HoldStoreError> {
+        Err(Self::error())
+    }
     async fn delete(&self, _key: &HoldKey) -> Result<(), HoldStoreError> {
         Err(Self::error())
     }
