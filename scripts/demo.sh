@@ -2,7 +2,8 @@
 # The main job with no AWS account: builds the pipeline-router CLI, makes a small monorepo
 # history in out/demo-repo, and routes pushes on it with the example rules
 # (routing-rules.yaml): validate, plan, and run the commit-filter Lambda handler on sample
-# events, with the diff read from the local repository and starts recorded, not sent.
+# events, with the diff read from the local repository and starts recorded, not sent;
+# then the calendar of the sample schedules and freezes, and a push held by a freeze.
 #
 #   scripts/demo.sh
 set -euo pipefail
@@ -85,3 +86,16 @@ echo "== pipeline-router calendar: schedules and freezes (events/scheduler/rules
 echo "   weekend of the 2026 spring DST change in Berlin (02:30 does not exist: it runs at 03:00)"
 (cd "$ROOT" && "$PR" calendar --rules events/scheduler/rules.yaml --days 3 \
     --from 2026-03-27T00:00:00Z --holds "$OUT/no-holds.json")
+
+echo
+echo "== a push during that weekend freeze (events/commit-filter/push-during-freeze.json,"
+echo "   Saturday 2026-03-28): api-deploy is held in out/holds.json, not started; then released"
+sed -e "s/9a4c7e2b1d0f3a6c8e5b2d9f7a1c4e0b3d6f8a25/$BEFORE/" \
+    -e "s/e3b1f6a2c9d84e7f0a5b3c2d1e9f8a7b6c5d4e3f/$AFTER/" \
+    events/commit-filter/push-during-freeze.json > "$OUT/demo-frozen-push.json"
+rm -f "$OUT/holds.json"
+(cd "$ROOT" && "$PR" invoke commit-filter --event "$OUT/demo-frozen-push.json" \
+    --rules events/scheduler/rules.yaml --repo "$REPO" 2>/dev/null \
+    | grep -E '"(pipeline|decision|reason|freeze|release_at)"')
+(cd "$ROOT" && "$PR" holds list)
+(cd "$ROOT" && "$PR" holds release api-deploy >/dev/null)

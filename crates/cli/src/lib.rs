@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod recording;
 pub mod render;
 pub mod scheduler_local;
+pub mod stdout;
 
 pub use commands::check::check;
 pub use commands::invoke::read_event;

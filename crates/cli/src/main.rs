@@ -10,6 +10,8 @@ use pipeline_router_cli::commands::Cli;
 async fn main() -> ExitCode {
     match Cli::parse().command.run().await {
         Ok(code) => code,
+        // The reader of stdout went away (`| head`): nothing left to say.
+        Err(error) if pipeline_router_cli::stdout::is_closed_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::from(2)

@@ -133,7 +133,7 @@ pub async fn run(command: MetricsCommand) -> Result<ExitCode> {
                     backfill(&request, &history, &writer, &mut progress).await?
                 }
             };
-            println!("{}", serde_json::to_string_pretty(&summary)?);
+            crate::outln!("{}", serde_json::to_string_pretty(&summary)?);
             Ok(if summary.failed_objects.is_empty() {
                 ExitCode::SUCCESS
             } else {
@@ -176,7 +176,7 @@ pub async fn run(command: MetricsCommand) -> Result<ExitCode> {
             });
             let config = report_config(title, production_pipelines, since, until)?;
             let text = write_report(&rows, &config, &out)?;
-            print!("{text}");
+            crate::out!("{text}");
             eprintln!("dashboard written to {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -215,7 +215,7 @@ pub async fn invoke_command(event: &Path, out_dir: &Path) -> Result<ExitCode> {
         .with_context(|| format!("{} is not valid JSON", event.display()))?;
     match invoke_metrics_extractor(json, out_dir).await {
         Ok(outcome) => {
-            println!("{}", serde_json::to_string_pretty(&outcome.response())?);
+            crate::outln!("{}", serde_json::to_string_pretty(&outcome.response())?);
             for object in &outcome.written {
                 eprintln!(
                     "wrote {} ({} rows)",
@@ -226,7 +226,7 @@ pub async fn invoke_command(event: &Path, out_dir: &Path) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {
-            println!(
+            crate::outln!(
                 "{}",
                 serde_json::json!({"errorType": error.error_type(), "errorMessage": error.to_string()})
             );

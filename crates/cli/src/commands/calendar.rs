@@ -42,7 +42,7 @@ pub struct CalendarArgs {
 impl CalendarArgs {
     /// Prints the agenda.
     pub fn run(self) -> Result<ExitCode> {
-        print!("{}", self.render(Timestamp::now())?);
+        crate::out!("{}", self.render(Timestamp::now())?);
         Ok(ExitCode::SUCCESS)
     }
 

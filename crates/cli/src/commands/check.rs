@@ -19,7 +19,7 @@ impl CheckArgs {
     pub fn run(self) -> Result<ExitCode> {
         let parsed = check(&self.rules)?;
         let pipelines: usize = parsed.repositories.iter().map(|r| r.pipelines.len()).sum();
-        println!(
+        crate::outln!(
             "{}: ok ({} repositories, {} pipelines)",
             self.rules.display(),
             parsed.repositories.len(),

@@ -94,9 +94,9 @@ where
         HoldsCommand::List { json, .. } => {
             let holds = store.list().await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&holds)?);
+                crate::outln!("{}", serde_json::to_string_pretty(&holds)?);
             } else {
-                print!("{}", holds_table(&holds));
+                crate::out!("{}", holds_table(&holds));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -120,7 +120,7 @@ where
                     execution_id,
                     ..
                 } => {
-                    println!("{}", serde_json::to_string_pretty(&outcome)?);
+                    crate::outln!("{}", serde_json::to_string_pretty(&outcome)?);
                     if !aws {
                         eprintln!(
                             "released {key}: start recorded ({execution_id}), not sent (use --aws to start it): {}",

@@ -31,9 +31,9 @@ impl PlanArgs {
     pub async fn run(self) -> Result<ExitCode> {
         let plan = plan(&self.request).await?;
         if self.json {
-            println!("{}", serde_json::to_string_pretty(&plan)?);
+            crate::outln!("{}", serde_json::to_string_pretty(&plan)?);
         } else {
-            print!("{}", plan_table(&plan));
+            crate::out!("{}", plan_table(&plan));
         }
         Ok(ExitCode::SUCCESS)
     }

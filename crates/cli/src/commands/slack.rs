@@ -52,7 +52,7 @@ impl SignArgs {
     pub fn run(self) -> Result<ExitCode> {
         let timestamp = self.timestamp.unwrap_or_else(|| SystemClock.unix_seconds());
         let event = sign_slack_request(&self.payload, &self.signing_secret, timestamp)?;
-        println!("{}", serde_json::to_string_pretty(&event)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&event)?);
         Ok(ExitCode::SUCCESS)
     }
 }

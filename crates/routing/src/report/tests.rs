@@ -31,6 +31,15 @@ fn decision(pipeline: &str, decision: Decision, reason: Reason) -> PipelineDecis
 
 /// The JSON lines `log_plan` writes, as the Lambda's JSON log format writes them.
 fn logged(plan: &RoutingPlan, starts: &[StartOutcome]) -> Vec<serde_json::Value> {
+    logged_with(plan, starts, &[])
+}
+
+/// The JSON lines of `log_plan` with hold outcomes.
+fn logged_with(
+    plan: &RoutingPlan,
+    starts: &[StartOutcome],
+    holds: &[HoldOutcome],
+) -> Vec<serde_json::Value> {
     let buffer = Arc::new(Mutex::new(Vec::<u8>::new()));
     let writer = {
         let buffer = Arc::clone(&buffer);
@@ -41,7 +50,7 @@ fn logged(plan: &RoutingPlan, starts: &[StartOutcome]) -> Vec<serde_json::Value>
         .flatten_event(true)
         .with_writer(writer)
         .finish();
-    tracing::subscriber::with_default(subscriber, || log_plan(plan, starts, &[]));
+    tracing::subscriber::with_default(subscriber, || log_plan(plan, starts, holds));
     let text =
         String::from_utf8(buffer.lock().map(|b| b.clone()).unwrap_or_default()).unwrap_or_default();
     text.lines()
@@ -120,6 +129,60 @@ fn log_lines_use_the_json_names_and_values() {
     assert_eq!(lines[1]["error"], "throttled");
     assert_eq!(lines[2]["decision"], "skip");
     assert_eq!(lines[2]["reason"], "no_matching_path");
+}
+
+#[test]
+fn a_frozen_line_names_the_freeze_release_and_hold_write_as_the_json_does() {
+    let ts = |text: &str| {
+        text.parse::<pipeline_schedules::jiff::Timestamp>()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let mut frozen = decision("api", Decision::Frozen, Reason::FreezeHold);
+    frozen.freeze = Some(crate::plan::FreezeNote {
+        name: "release-week".into(),
+        window_end: ts("2026-11-06T23:00:00Z"),
+        release_at: ts("2026-11-09T08:00:00Z"),
+    });
+    let mut skipped = decision("web", Decision::Skip, Reason::FreezeSkip);
+    skipped.freeze = frozen.freeze.clone();
+    let plan = RoutingPlan {
+        push: push(),
+        repository_configured: true,
+        diff_base: DiffBase::PreviousCommit {
+            commit: "beef".into(),
+        },
+        pages_read: 1,
+        paths_read: 1,
+        diff_complete: true,
+        on_diff_failure: DiffFailurePolicy::StartCandidates,
+        decisions: vec![frozen, skipped],
+        evaluated_at: None,
+    };
+    let holds = [HoldOutcome::Held {
+        pipeline: "api".into(),
+        branch: "main".into(),
+        commit_id: "c0ffee".into(),
+        freeze: "release-week".into(),
+        release_at: ts("2026-11-09T08:00:00Z"),
+        write: pipeline_schedules::HoldWrite::Created,
+    }];
+    let lines = logged_with(&plan, &[], &holds);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    for (line, decision) in lines.iter().zip(&plan.decisions) {
+        let json = serde_json::to_value(decision).unwrap_or_default();
+        for field in ["decision", "reason", "freeze", "window_end", "release_at"] {
+            assert!(!json[field].is_null(), "{field} missing from {json}");
+            assert_eq!(line[field], json[field], "{field} in {line}");
+        }
+    }
+    assert_eq!(lines[0]["decision"], "frozen");
+    assert_eq!(lines[0]["reason"], "freeze_hold");
+    assert_eq!(lines[0]["release_at"], "2026-11-09T08:00:00Z");
+    let write = serde_json::to_value(pipeline_schedules::HoldWrite::Created).unwrap_or_default();
+    assert_eq!(lines[0]["hold_write"], write);
+    assert_eq!(lines[1]["decision"], "skip");
+    assert_eq!(lines[1]["reason"], "freeze_skip");
+    assert!(lines[1]["hold_write"].is_null());
 }
 
 #[test]

@@ -45,7 +45,7 @@ impl ApprovalHandlerArgs {
                 result.summary
             );
         }
-        println!("{}", serde_json::to_string_pretty(&run.response)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&run.response)?);
         Ok(ExitCode::SUCCESS)
     }
 }

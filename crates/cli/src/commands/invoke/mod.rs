@@ -82,11 +82,11 @@ pub fn read_event(path: &Path) -> Result<serde_json::Value> {
 fn print_outcome<T: Serialize, E: ErrorType>(result: Result<T, E>) -> Result<ExitCode> {
     match result {
         Ok(output) => {
-            println!("{}", serde_json::to_string_pretty(&output)?);
+            crate::outln!("{}", serde_json::to_string_pretty(&output)?);
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {
-            println!(
+            crate::outln!(
                 "{}",
                 serde_json::to_string(&function_support::diagnostic(&error))?
             );
