@@ -15,5 +15,6 @@ pub mod runtime;
 pub mod sdk;
 pub mod slack;
 pub mod target;
+pub mod template_sql;
 
 pub use double::{AwsDouble, Reply};

@@ -79,101 +79,10 @@
 //! | time to restore (median) | < 1 hour | < 1 day | < 1 week | >= 1 week |
 //! | change failure rate | <= 15% | <= 30% | <= 45% | > 45% |
 //!
-//! # Reference Athena SQL
-//! The same definitions over the Glue table `events` (the row schema of [`crate::row`]),
-//! for the views in the template. Ties in `event_time` that the Rust code breaks by
-//! `event_id` are left to Athena's order in `min_by`, which only matters for events of the
-//! same second.
-//!
-//! ```sql
-//! -- One row per event.
-//! CREATE OR REPLACE VIEW events_dedup AS
-//! SELECT * FROM (
-//!   SELECT e.*, row_number() OVER (PARTITION BY event_id ORDER BY event_time) AS rn
-//!   FROM events e)
-//! WHERE rn = 1;
-//!
-//! -- One row per pipeline execution.
-//! CREATE OR REPLACE VIEW executions AS
-//! WITH p AS (
-//!   SELECT *, from_iso8601_timestamp(event_time) AS t,
-//!     CASE WHEN state IN ('SUCCEEDED','FAILED','CANCELED','STOPPED','SUPERSEDED','ABANDONED') THEN 2
-//!          WHEN state = 'STOPPING' THEN 1 ELSE 0 END AS state_rank
-//!   FROM events_dedup WHERE level = 'pipeline'),
-//! last AS (
-//!   SELECT * FROM (
-//!     SELECT p.*, row_number() OVER (PARTITION BY pipeline, execution_id
-//!       ORDER BY t DESC, coalesce(attempt, 0) DESC, state_rank DESC, event_id DESC) AS r
-//!     FROM p)
-//!   WHERE r = 1),
-//! span AS (
-//!   SELECT pipeline, execution_id, max(attempt) AS attempts,
-//!     coalesce(min(from_iso8601_timestamp(start_time)), min(t)) AS start_at
-//!   FROM p GROUP BY pipeline, execution_id),
-//! commits AS (
-//!   SELECT pipeline, execution_id,
-//!     min_by(commit_id, from_iso8601_timestamp(event_time)) AS commit_id
-//!   FROM events_dedup WHERE commit_id IS NOT NULL GROUP BY pipeline, execution_id)
-//! SELECT l.pipeline, l.execution_id, l.account, l.region, l.state AS final_state,
-//!   s.start_at, IF(l.state_rank = 2, l.t) AS end_at,
-//!   date_diff('millisecond', s.start_at, IF(l.state_rank = 2, l.t)) / 1000.0 AS duration_seconds,
-//!   s.attempts, c.commit_id
-//! FROM last l
-//! JOIN span s ON s.pipeline = l.pipeline AND s.execution_id = l.execution_id
-//! LEFT JOIN commits c ON c.pipeline = l.pipeline AND c.execution_id = l.execution_id;
-//!
-//! -- Actions (or stages) per day.
-//! SELECT date(from_iso8601_timestamp(event_time)) AS day, pipeline, stage, action,
-//!   count_if(state = 'SUCCEEDED') AS succeeded, count_if(state = 'FAILED') AS failed,
-//!   count_if(state IN ('STOPPED','CANCELED','ABANDONED')) AS stopped,
-//!   count_if(state = 'SUPERSEDED') AS superseded
-//! FROM events_dedup WHERE level = 'action'
-//! GROUP BY 1, 2, 3, 4;
-//!
-//! -- Duration percentiles (nearest rank).
-//! SELECT pipeline, count(*) AS n,
-//!   element_at(array_sort(array_agg(duration_seconds)), (50 * count(*) + 99) / 100) AS p50,
-//!   element_at(array_sort(array_agg(duration_seconds)), (90 * count(*) + 99) / 100) AS p90,
-//!   element_at(array_sort(array_agg(duration_seconds)), (95 * count(*) + 99) / 100) AS p95
-//! FROM executions WHERE final_state = 'SUCCEEDED'
-//! GROUP BY pipeline;
-//!
-//! -- DORA over production pipelines and a period.
-//! WITH prod AS (
-//!   SELECT * FROM executions
-//!   WHERE pipeline IN ('deploy-prod') AND final_state IN ('SUCCEEDED', 'FAILED')
-//!     AND date(end_at) BETWEEN DATE '2026-03-01' AND DATE '2026-03-31'),
-//! change_start AS (
-//!   SELECT commit_id, min(start_at) AS first_start
-//!   FROM executions WHERE commit_id IS NOT NULL GROUP BY commit_id),
-//! lead AS (
-//!   SELECT date_diff('millisecond',
-//!     least(coalesce(cs.first_start, d.start_at), d.start_at), d.end_at) / 1000.0 AS seconds
-//!   FROM prod d LEFT JOIN change_start cs ON cs.commit_id = d.commit_id
-//!   WHERE d.final_state = 'SUCCEEDED'),
-//! -- Successes so far (inclusive) per pipeline: failures with the same count form one
-//! -- incident, closed by the success whose count is one higher.
-//! marked AS (
-//!   SELECT *, sum(IF(final_state = 'SUCCEEDED', 1, 0)) OVER (
-//!     PARTITION BY pipeline ORDER BY end_at, execution_id
-//!     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ok_so_far
-//!   FROM prod),
-//! incidents AS (
-//!   SELECT pipeline, ok_so_far, min(end_at) AS opened
-//!   FROM marked WHERE final_state = 'FAILED' GROUP BY pipeline, ok_so_far),
-//! restores AS (
-//!   SELECT date_diff('millisecond', i.opened, m.end_at) / 1000.0 AS seconds
-//!   FROM incidents i JOIN marked m ON m.pipeline = i.pipeline
-//!     AND m.final_state = 'SUCCEEDED' AND m.ok_so_far = i.ok_so_far + 1)
-//! SELECT
-//!   (SELECT count_if(final_state = 'SUCCEEDED') FROM prod) / 31.0 AS deployments_per_day,
-//!   (SELECT element_at(array_sort(array_agg(seconds)), (50 * count(*) + 99) / 100) FROM lead)
-//!     AS lead_time_seconds,
-//!   (SELECT element_at(array_sort(array_agg(seconds)), (50 * count(*) + 99) / 100) FROM restores)
-//!     AS time_to_restore_seconds,
-//!   (SELECT CAST(count_if(final_state = 'FAILED') AS double) / nullif(count(*), 0) FROM prod)
-//!     AS change_failure_rate;
-//! ```
+//! # Athena
+//! The same definitions over the Glue table `events` (the row schema of [`crate::row`])
+//! are the queries in `sql/` at the workspace root, which `template.yaml` deploys as named
+//! queries (copied from there; a test fails when the two differ).
 
 pub mod actions;
 pub mod dora;
