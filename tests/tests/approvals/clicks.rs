@@ -203,12 +203,7 @@ async fn approvals_nobody_may_decide_from_slack_are_posted_without_buttons() {
 
 #[tokio::test]
 async fn a_continuation_goes_through_sqs_and_the_same_function_finishes_it() {
-    let world = world().await;
-    let value = post_approval(&world).await;
-    world.double.on(
-        PUT,
-        vec![Reply::recorded("codepipeline/put-approval-result.json")],
-    );
+    let (world, value) = accepting_world().await;
     let sqs = sdk::sqs(&moto::endpoint());
     let queue = sqs
         .create_queue()
@@ -272,12 +267,7 @@ async fn a_continuation_goes_through_sqs_and_the_same_function_finishes_it() {
 
 #[tokio::test]
 async fn an_unauthorized_click_changes_nothing() {
-    let world = world().await;
-    let value = post_approval(&world).await;
-    world.double.on(
-        PUT,
-        vec![Reply::recorded("codepipeline/put-approval-result.json")],
-    );
+    let (world, value) = accepting_world().await;
     let response = world
         .handler
         .handle(click(&world, APPROVE_ACTION_ID, "U0MALLORY", &value), NOW)
@@ -302,12 +292,7 @@ async fn an_unauthorized_click_changes_nothing() {
 
 #[tokio::test]
 async fn a_member_of_an_approver_group_may_approve() {
-    let world = world().await;
-    let value = post_approval(&world).await;
-    world.double.on(
-        PUT,
-        vec![Reply::recorded("codepipeline/put-approval-result.json")],
-    );
+    let (world, value) = accepting_world().await;
     world
         .handler
         .handle(click(&world, APPROVE_ACTION_ID, "U0DAVE", &value), NOW)
@@ -317,12 +302,7 @@ async fn a_member_of_an_approver_group_may_approve() {
 
 #[tokio::test]
 async fn self_approval_is_refused_where_the_pipeline_forbids_it() {
-    let world = world().await;
-    let value = post_approval(&world).await;
-    world.double.on(
-        PUT,
-        vec![Reply::recorded("codepipeline/put-approval-result.json")],
-    );
+    let (world, value) = accepting_world().await;
     world
         .handler
         .handle(click(&world, APPROVE_ACTION_ID, "U0CAROL", &value), NOW)

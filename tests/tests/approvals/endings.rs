@@ -38,12 +38,7 @@ async fn ended_approvals_end_in_a_clear_message() {
 
 #[tokio::test]
 async fn reject_opens_the_reason_modal_and_its_submission_rejects() {
-    let world = world().await;
-    let value = post_approval(&world).await;
-    world.double.on(
-        PUT,
-        vec![Reply::recorded("codepipeline/put-approval-result.json")],
-    );
+    let (world, value) = accepting_world().await;
     world
         .handler
         .handle(click(&world, REJECT_ACTION_ID, "U0ALICE", &value), NOW)

@@ -5,12 +5,7 @@ use super::*;
 
 #[tokio::test]
 async fn hostile_requests_get_the_right_status_and_no_codepipeline_call() {
-    let world = world().await;
-    let value = post_approval(&world).await;
-    world.double.on(
-        PUT,
-        vec![Reply::recorded("codepipeline/put-approval-result.json")],
-    );
+    let (world, value) = accepting_world().await;
     let good = click(&world, APPROVE_ACTION_ID, "U0ALICE", &value);
     let with = |f: &dyn Fn(&mut Value)| {
         let mut event = good.clone();

@@ -220,6 +220,18 @@ async fn post_approval(world: &World) -> String {
     posted_value(world)
 }
 
+/// A world with the approval posted and CodePipeline accepting every approval result;
+/// with the buttons' value.
+async fn accepting_world() -> (World, String) {
+    let world = world().await;
+    let value = post_approval(&world).await;
+    world.double.on(
+        PUT,
+        vec![Reply::recorded("codepipeline/put-approval-result.json")],
+    );
+    (world, value)
+}
+
 fn already_completed() -> Reply {
     Reply {
         status: 400,
