@@ -3,15 +3,10 @@
 //! recorded responses from `tests/recorded/`) and records every request it receives.
 
 use std::collections::VecDeque;
-use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper::{Request, Response};
 use serde_json::Value;
+
+use crate::recording::{Received, Recorder};
 
 /// One scripted reply: an HTTP status and a JSON body.
 #[derive(Clone, Debug)]
@@ -75,21 +70,19 @@ struct State {
 /// The double: start it, script it, point an SDK client at [`AwsDouble::endpoint`].
 #[derive(Clone)]
 pub struct AwsDouble {
-    address: SocketAddr,
-    state: Arc<Mutex<State>>,
+    server: Recorder<State>,
 }
 
 impl AwsDouble {
     /// Starts the double on a free loopback port, in the current tokio runtime.
     pub async fn start() -> Self {
-        let state = Arc::new(Mutex::new(State::default()));
-        let address = crate::http::serve(Arc::clone(&state), answer).await;
-        Self { address, state }
+        let server = Recorder::start("application/x-amz-json-1.1", answer).await;
+        Self { server }
     }
 
     /// The endpoint URL for SDK clients.
     pub fn endpoint(&self) -> String {
-        format!("http://{}", self.address)
+        self.server.base_url()
     }
 
     /// Replies to every call of `target` (e.g. `CodeCommit_20150413.GetDifferences`) with
@@ -136,13 +129,13 @@ impl AwsDouble {
     }
 
     fn push(&self, target: &str, when: Option<Predicate>, replies: Vec<Reply>) {
-        if let Ok(mut state) = self.state.lock() {
+        self.server.with_state(|state| {
             state.scripts.push(Script {
                 target: target.to_owned(),
                 when,
                 replies: replies.into(),
             });
-        }
+        });
     }
 
     /// Every request received so far with this target, oldest first.
@@ -156,52 +149,31 @@ impl AwsDouble {
 
     /// Every request received so far.
     pub fn all_requests(&self) -> Vec<Recorded> {
-        self.state
-            .lock()
-            .map(|s| s.requests.clone())
+        self.server
+            .with_state(|s| s.requests.clone())
             .unwrap_or_default()
     }
 }
 
-async fn answer(
-    state: Arc<Mutex<State>>,
-    request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+fn answer(state: &mut State, request: Received) -> (u16, Value) {
     let target = request
-        .headers()
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
+        .header("x-amz-target")
         .unwrap_or_default()
         .to_owned();
-    let bytes = request
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
-    let body: Value = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-    let reply = {
-        let Ok(mut state) = state.lock() else {
-            return Ok(respond(&Reply::error(
-                500,
-                "InternalFailure",
-                "double poisoned",
-            )));
-        };
-        state.requests.push(Recorded {
-            target: target.clone(),
-            body: body.clone(),
-        });
-        let script = state
-            .scripts
-            .iter_mut()
-            .find(|s| s.target == target && s.when.as_ref().is_none_or(|when| when(&body)));
-        match script {
-            Some(script) if script.replies.len() > 1 => script.replies.pop_front(),
-            Some(script) => script.replies.front().cloned(),
-            None => None,
-        }
+    let body: Value = serde_json::from_slice(&request.body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&request.body).into_owned()));
+    state.requests.push(Recorded {
+        target: target.clone(),
+        body: body.clone(),
+    });
+    let script = state
+        .scripts
+        .iter_mut()
+        .find(|s| s.target == target && s.when.as_ref().is_none_or(|when| when(&body)));
+    let reply = match script {
+        Some(script) if script.replies.len() > 1 => script.replies.pop_front(),
+        Some(script) => script.replies.front().cloned(),
+        None => None,
     };
     let reply = reply.unwrap_or_else(|| {
         Reply::error(
@@ -210,16 +182,5 @@ async fn answer(
             &format!("the double has no reply for {target} {body}"),
         )
     });
-    Ok(respond(&reply))
-}
-
-fn respond(reply: &Reply) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(reply.body.to_string())));
-    *response.status_mut() =
-        hyper::StatusCode::from_u16(reply.status).unwrap_or(hyper::StatusCode::BAD_REQUEST);
-    response.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/x-amz-json-1.1"),
-    );
-    response
+    (reply.status, reply.body)
 }

@@ -11,6 +11,7 @@ pub mod files;
 pub mod git;
 pub mod http;
 pub mod moto;
+pub mod recording;
 pub mod runtime;
 pub mod sdk;
 pub mod slack;

@@ -11,6 +11,11 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType,
+};
+
 static ENDPOINT: OnceLock<String> = OnceLock::new();
 
 /// The endpoint of a running moto server.
@@ -113,4 +118,67 @@ pub async fn pipeline_execution_ids(pipeline: &str) -> Vec<String> {
         .iter()
         .filter_map(|s| s.pipeline_execution_id().map(str::to_owned))
         .collect()
+}
+
+/// A string attribute definition (DynamoDB `CreateTable`).
+fn string_attribute(name: &str) -> AttributeDefinition {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::S)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A partition key on `name`.
+fn hash_key(name: &str) -> KeySchemaElement {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(KeyType::Hash)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A new scheduler table in moto like the template's (partition key `pk`, S); returns
+/// its name. Holds, the last tick and slot claims all live in it.
+pub async fn scheduler_table(client: &aws_sdk_dynamodb::Client) -> String {
+    let name = unique("scheduler");
+    client
+        .create_table()
+        .table_name(&name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(string_attribute("pk"))
+        .key_schema(hash_key("pk"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateTable {name}: {e:?}"));
+    name
+}
+
+/// A new approvals table in moto as the template declares it: partition key `pk`, and the
+/// global secondary index `index` (the adapter's `EXECUTION_INDEX`) on `execution_key`;
+/// returns its name.
+pub async fn approvals_table(client: &aws_sdk_dynamodb::Client, index: &str) -> String {
+    let name = unique("approvals");
+    let by_execution = GlobalSecondaryIndex::builder()
+        .index_name(index)
+        .key_schema(hash_key("execution_key"))
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::All)
+                .build(),
+        )
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    client
+        .create_table()
+        .table_name(&name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(string_attribute("pk"))
+        .attribute_definitions(string_attribute("execution_key"))
+        .key_schema(hash_key("pk"))
+        .global_secondary_indexes(by_execution)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateTable {name}: {e:?}"));
+    name
 }

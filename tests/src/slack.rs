@@ -6,15 +6,10 @@
 //! [`SlackServer::api_url`] and put [`SlackServer::response_url`] in payloads.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper::{Request, Response};
 use serde_json::{Value, json};
+
+use crate::recording::{Received, Recorder};
 
 /// A request the server received.
 #[derive(Clone, Debug)]
@@ -37,52 +32,52 @@ struct State {
 /// The server.
 #[derive(Clone)]
 pub struct SlackServer {
-    address: SocketAddr,
-    state: Arc<Mutex<State>>,
+    server: Recorder<State>,
 }
 
 impl SlackServer {
     /// Starts the server on a free loopback port, in the current tokio runtime.
     pub async fn start() -> Self {
-        let state = Arc::new(Mutex::new(State::default()));
-        let address = crate::http::serve(Arc::clone(&state), answer).await;
-        Self { address, state }
+        let server = Recorder::start("application/json; charset=utf-8", answer).await;
+        Self { server }
     }
 
     /// The Web API base URL (`http://127.0.0.1:<port>/api`).
     pub fn api_url(&self) -> String {
-        format!("http://{}/api", self.address)
+        format!("{}/api", self.server.base_url())
     }
 
     /// A `response_url` on this server.
     pub fn response_url(&self) -> String {
-        format!("http://{}/actions/T0ACME/1793699098/rEsPoNsE", self.address)
+        format!(
+            "{}/actions/T0ACME/1793699098/rEsPoNsE",
+            self.server.base_url()
+        )
     }
 
     /// `users.lookupByEmail` finds `user_id` for `email`.
     pub fn add_user(&self, email: &str, user_id: &str) {
-        if let Ok(mut state) = self.state.lock() {
+        self.server.with_state(|state| {
             state
                 .users_by_email
-                .insert(email.to_owned(), user_id.to_owned());
-        }
+                .insert(email.to_owned(), user_id.to_owned())
+        });
     }
 
     /// `usergroups.users.list` lists `members` for `group`.
     pub fn add_group(&self, group: &str, members: &[&str]) {
-        if let Ok(mut state) = self.state.lock() {
+        self.server.with_state(|state| {
             state.group_members.insert(
                 group.to_owned(),
                 members.iter().map(|m| (*m).to_owned()).collect(),
-            );
-        }
+            )
+        });
     }
 
     /// Every request so far, oldest first.
     pub fn requests(&self) -> Vec<SlackRequest> {
-        self.state
-            .lock()
-            .map(|s| s.requests.clone())
+        self.server
+            .with_state(|s| s.requests.clone())
             .unwrap_or_default()
     }
 
@@ -106,29 +101,11 @@ impl SlackServer {
     }
 }
 
-async fn answer(
-    state: Arc<Mutex<State>>,
-    request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
-    let path = request.uri().path().to_owned();
-    let authorization = request
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let bytes = request
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
-    let body = serde_json::from_slice::<Value>(&bytes).unwrap_or_else(|_| {
-        let fields: serde_json::Map<String, Value> = form_fields(&bytes);
-        Value::Object(fields)
-    });
-    let Ok(mut state) = state.lock() else {
-        return Ok(respond(&json!({"ok": false, "error": "poisoned"})));
-    };
+fn answer(state: &mut State, request: Received) -> (u16, Value) {
+    let authorization = request.header("authorization").map(str::to_owned);
+    let path = request.path;
+    let body = serde_json::from_slice::<Value>(&request.body)
+        .unwrap_or_else(|_| Value::Object(form_fields(&request.body)));
     state.requests.push(SlackRequest {
         path: path.clone(),
         authorization,
@@ -156,7 +133,7 @@ async fn answer(
         }),
         _ => json!({"ok": true}),
     };
-    Ok(respond(&reply))
+    (200, reply)
 }
 
 /// `a=b&c=d` as a JSON object (names and values URL-decoded).
@@ -192,13 +169,4 @@ fn decode(text: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-fn respond(body: &Value) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
-    response.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/json; charset=utf-8"),
-    );
-    response
 }

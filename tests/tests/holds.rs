@@ -6,9 +6,6 @@
 use std::sync::Arc;
 
 use aws_adapters::holds_store::DynamoHoldStore;
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use commit_filter::CommitFilter;
 use commit_filter::aws::{
     CodeCommitSource, CodePipelineStarter, MaybeHolds, MaybeSns, SnsSummaryPublisher,
@@ -43,32 +40,6 @@ freezes:
 /// The end of the freeze: 2026-11-07 00:00 in Berlin.
 const RELEASE_AT: &str = "2026-11-06T23:00:00Z";
 
-async fn scheduler_table(client: &aws_sdk_dynamodb::Client) -> String {
-    let name = moto::unique("scheduler");
-    client
-        .create_table()
-        .table_name(&name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap_or_else(|e| panic!("{e}")),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap_or_else(|e| panic!("{e}")),
-        )
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    name
-}
-
 /// The sample push to main, at `time`, to `commit`, with its own event id.
 fn push(commit: &str, time: &str) -> Value {
     let mut event = files::sample_event("commit-filter/push-main.json");
@@ -90,7 +61,7 @@ async fn setup() -> Setup {
     double.on_diff_pages(|_| true);
     double.on_recorded(START, "codepipeline/start-pipeline-execution.json");
     let dynamodb = sdk::dynamodb(&moto::endpoint());
-    let table = scheduler_table(&dynamodb).await;
+    let table = moto::scheduler_table(&dynamodb).await;
     let store = DynamoHoldStore::new(dynamodb, table);
     let rules =
         RoutingRules::from_yaml(RULES, "routing-rules.yaml").unwrap_or_else(|e| panic!("{e}"));

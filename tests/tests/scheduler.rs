@@ -11,9 +11,6 @@ use aws_adapters::codecommit_repository::CodeCommitRepository;
 use aws_adapters::codepipeline_runs::CodePipelineRuns;
 use aws_adapters::holds_store::DynamoHoldStore;
 use aws_adapters::scheduler_state::DynamoSchedulerState;
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use integration_tests::target::START_EXECUTION;
 use integration_tests::{AwsDouble, Reply, moto, sdk};
 use pipeline_routing::RoutingRules;
@@ -32,33 +29,6 @@ fn ts(text: &str) -> Timestamp {
     text.parse().unwrap()
 }
 
-/// A scheduler table like the template's: partition key `pk` (S).
-pub async fn create_scheduler_table(client: &aws_sdk_dynamodb::Client) -> String {
-    let name = moto::unique("scheduler");
-    client
-        .create_table()
-        .table_name(&name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    name
-}
-
 fn rules(pipeline: &str, schedule: &str) -> Arc<RoutingRules> {
     let yaml = format!(
         "version: 1\nrepositories:\n  - name: monorepo\n    pipelines:\n      - name: {pipeline}\n        source_action: Source\n        branches: {{ include: [main] }}\n        paths: {{ include: [\"services/api/**\"] }}\nschedules:\n  - pipeline: {pipeline}\n{schedule}"
@@ -74,7 +44,7 @@ type Tested = Scheduler<DynamoSchedulerState, CodeCommitRepository, CodePipeline
 
 async fn scheduler(rules: Arc<RoutingRules>, codecommit: &str, codepipeline: &str) -> Tested {
     let dynamodb = sdk::dynamodb(&moto::endpoint());
-    let table = create_scheduler_table(&dynamodb).await;
+    let table = moto::scheduler_table(&dynamodb).await;
     Scheduler {
         rules,
         state: DynamoSchedulerState::new(dynamodb, table),
@@ -235,7 +205,7 @@ async fn two_overlapping_release_ticks_start_a_hold_once_at_the_held_commit() {
     moto::create_pipelines(&[&pipeline]);
     let codecommit = AwsDouble::start().await;
     let dynamodb = sdk::dynamodb(&moto::endpoint());
-    let table = create_scheduler_table(&dynamodb).await;
+    let table = moto::scheduler_table(&dynamodb).await;
     let rules = rules(
         &pipeline,
         "    expression: cron(0 2 * * ? 2099)\n    branch: main\n",

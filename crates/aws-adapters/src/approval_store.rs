@@ -20,6 +20,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
 use slack_approval::ports::{ApprovalMessage, ApprovalStore, Claim, ClaimRequest, StoreError};
 
+use crate::dynamo::{conditional_check_failed, n, number, s, text};
+
 /// The GSI on `execution_key`.
 pub const EXECUTION_INDEX: &str = "by-execution";
 
@@ -37,14 +39,6 @@ impl DynamoStore {
     }
 }
 
-fn s(value: &str) -> AttributeValue {
-    AttributeValue::S(value.to_owned())
-}
-
-fn n(value: i64) -> AttributeValue {
-    AttributeValue::N(value.to_string())
-}
-
 fn store_error(operation: &'static str, error: impl std::error::Error) -> StoreError {
     StoreError {
         operation,
@@ -53,7 +47,7 @@ fn store_error(operation: &'static str, error: impl std::error::Error) -> StoreE
 }
 
 fn from_item(item: &HashMap<String, AttributeValue>) -> Option<ApprovalMessage> {
-    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
+    let text = |name: &str| text(item, name);
     let blocks = text("blocks")
         .and_then(|b| serde_json::from_str::<Vec<Value>>(&b).ok())
         .unwrap_or_default();
@@ -67,11 +61,7 @@ fn from_item(item: &HashMap<String, AttributeValue>) -> Option<ApprovalMessage> 
         ts: text("ts")?,
         blocks,
         author_email: text("author_email"),
-        expires_at: item
-            .get("expires_at")
-            .and_then(|v| v.as_n().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_default(),
+        expires_at: number(item, "expires_at").unwrap_or_default(),
     })
 }
 
@@ -135,13 +125,7 @@ impl ApprovalStore for DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(Claim::Claimed),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(Claim::AlreadyOver)
-            }
+            Err(error) if conditional_check_failed(&error) => Ok(Claim::AlreadyOver),
             Err(error) => Err(store_error("UpdateItem (claim)", error)),
         }
     }
@@ -159,13 +143,7 @@ impl ApprovalStore for DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
+            Err(error) if conditional_check_failed(&error) => Ok(()),
             Err(error) => Err(store_error("UpdateItem (release)", error)),
         }
     }
@@ -200,13 +178,7 @@ impl ApprovalStore for DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
+            Err(error) if conditional_check_failed(&error) => Ok(false),
             Err(error) => Err(store_error("UpdateItem (close)", error)),
         }
     }

@@ -1,7 +1,7 @@
 //! [`CodeCommitRepository`]: CodeCommit behind the scheduler's [`BranchHeads`]
 //! (`GetBranch`) and routing's [`ChangeSource`] (`GetDifferences` and friends), so that
 //! `only_if_paths_changed` reads the commits since the last run through the same routing
-//! engine as a push.
+//! engine as a push. The commit-filter function reads a push's diffs through it too.
 
 use aws_sdk_codecommit::error::DisplayErrorContext;
 use aws_sdk_codecommit::operation::get_branch::GetBranchError;
@@ -14,12 +14,26 @@ use pipeline_scheduler::BranchHeads;
 #[derive(Clone, Debug)]
 pub struct CodeCommitRepository {
     client: aws_sdk_codecommit::Client,
+    page_size: Option<i32>,
 }
 
 impl CodeCommitRepository {
-    /// Over a CodeCommit client.
+    /// Over a CodeCommit client, with CodeCommit's own `GetDifferences` page size.
     pub fn new(client: aws_sdk_codecommit::Client) -> Self {
-        Self { client }
+        Self {
+            client,
+            page_size: None,
+        }
+    }
+
+    /// The same, asking for `page_size` (`GetDifferences` `MaxResults`) when it is set.
+    pub fn with_page_size(self, page_size: Option<i32>) -> Self {
+        Self { page_size, ..self }
+    }
+
+    /// The `GetDifferences` `MaxResults` it asks for, if any.
+    pub fn page_size(&self) -> Option<i32> {
+        self.page_size
     }
 }
 
@@ -94,11 +108,17 @@ impl ChangeSource for CodeCommitRepository {
         match result {
             Ok(output) => Ok(Some(output.base_commit_id().to_owned()).filter(|c| !c.is_empty())),
             Err(error) => match error.as_service_error() {
+                // No usable merge base: the caller falls back to the first parent.
                 Some(
                     GetMergeOptionsError::CommitDoesNotExistException(_)
                     | GetMergeOptionsError::InvalidCommitException(_)
-                    | GetMergeOptionsError::TipsDivergenceExceededException(_),
-                ) => Ok(None),
+                    | GetMergeOptionsError::TipsDivergenceExceededException(_)
+                    | GetMergeOptionsError::MaximumFileContentToLoadExceededException(_)
+                    | GetMergeOptionsError::MaximumItemsToCompareExceededException(_),
+                ) => {
+                    tracing::info!(repository, commit, branch, error = %DisplayErrorContext(&error), "no merge base with the default branch; using the first parent");
+                    Ok(None)
+                }
                 _ => Err(source_error("GetMergeOptions", error)),
             },
         }
@@ -128,6 +148,7 @@ impl ChangeSource for CodeCommitRepository {
             .set_before_commit_specifier(request.before.map(str::to_owned))
             .after_commit_specifier(request.after)
             .set_next_token(request.page_token.map(str::to_owned))
+            .set_max_results(self.page_size)
             .send()
             .await
             .map_err(|e| source_error("GetDifferences", e))?;

@@ -16,10 +16,12 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::AttributeValue;
 use pipeline_schedules::jiff::Timestamp;
 use pipeline_schedules::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite};
+
+use crate::dynamo::{conditional_check_failed, n, number, s, text};
 
 /// How many times a contended fold is retried before giving up.
 const MAX_ATTEMPTS: u32 = 8;
@@ -51,25 +53,10 @@ impl DynamoHoldStore {
     }
 }
 
-fn s(value: &str) -> AttributeValue {
-    AttributeValue::S(value.to_owned())
-}
-
-fn n(value: i64) -> AttributeValue {
-    AttributeValue::N(value.to_string())
-}
-
 fn unavailable(operation: &str, error: impl std::error::Error) -> HoldStoreError {
     HoldStoreError::Unavailable {
         message: format!("{operation}: {}", DisplayErrorContext(error)),
     }
-}
-
-fn conditional_failed<E>(error: &aws_sdk_dynamodb::error::SdkError<E>) -> bool
-where
-    E: ProvideErrorMetadata,
-{
-    error.code() == Some("ConditionalCheckFailedException")
 }
 
 fn to_item(hold: &Hold, version: i64) -> HashMap<String, AttributeValue> {
@@ -104,22 +91,15 @@ fn to_item(hold: &Hold, version: i64) -> HashMap<String, AttributeValue> {
 }
 
 fn from_item(item: &HashMap<String, AttributeValue>) -> Result<(Hold, i64), HoldStoreError> {
-    let pk = item
-        .get("pk")
-        .and_then(|v| v.as_s().ok())
-        .cloned()
-        .unwrap_or_default();
+    let pk = text(item, "pk").unwrap_or_default();
     let corrupt = |message: String| HoldStoreError::Corrupt {
         key: pk.clone(),
         message,
     };
-    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
+    let text = |name: &str| text(item, name);
     let required = |name: &str| text(name).ok_or_else(|| corrupt(format!("no `{name}`")));
     let number = |name: &str| {
-        item.get(name)
-            .and_then(|v| v.as_n().ok())
-            .and_then(|v| v.parse::<i64>().ok())
-            .ok_or_else(|| corrupt(format!("no number `{name}`")))
+        number::<i64>(item, name).ok_or_else(|| corrupt(format!("no number `{name}`")))
     };
     let time = |name: &str| {
         required(name)?
@@ -167,7 +147,7 @@ impl HoldStore for DynamoHoldStore {
             };
             match request.send().await {
                 Ok(_) => return Ok(write),
-                Err(error) if conditional_failed(&error) => continue,
+                Err(error) if conditional_check_failed(&error) => continue,
                 Err(error) => return Err(unavailable("PutItem", error)),
             }
         }
@@ -231,7 +211,7 @@ impl HoldStore for DynamoHoldStore {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(error) if conditional_failed(&error) => Ok(false),
+            Err(error) if conditional_check_failed(&error) => Ok(false),
             Err(error) => Err(unavailable("UpdateItem (claim)", error)),
         }
     }
@@ -250,7 +230,7 @@ impl HoldStore for DynamoHoldStore {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(error) if conditional_failed(&error) => Ok(()),
+            Err(error) if conditional_check_failed(&error) => Ok(()),
             Err(error) => Err(unavailable("UpdateItem (release claim)", error)),
         }
     }

@@ -25,6 +25,7 @@ pub mod approval_store;
 pub mod approvals_env;
 pub mod approvals_settings;
 pub mod continuation_queue;
+mod dynamo;
 pub mod holds_store;
 pub mod pipeline_facts;
 pub mod slack_http;

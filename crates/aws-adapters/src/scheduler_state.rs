@@ -10,9 +10,10 @@
 //!   `expires_at` (the slot plus 7 days). Written with `attribute_not_exists(pk)`: the one
 //!   writer that succeeds starts the slot. A failed start deletes its own claim again.
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use pipeline_scheduler::jiff::Timestamp;
 use pipeline_scheduler::{SchedulerState, SlotClaim, StateError, TickWindow};
+
+use crate::dynamo::{conditional_check_failed, n, number, s};
 
 /// The partition key of the scheduler's tick record.
 pub const TICK_KEY: &str = "tick#scheduler";
@@ -35,25 +36,11 @@ impl DynamoSchedulerState {
     }
 }
 
-fn s(value: &str) -> AttributeValue {
-    AttributeValue::S(value.to_owned())
-}
-
-fn n(value: impl ToString) -> AttributeValue {
-    AttributeValue::N(value.to_string())
-}
-
 fn state_error(operation: &'static str, error: impl std::error::Error) -> StateError {
     StateError {
         operation,
         message: aws_sdk_dynamodb::error::DisplayErrorContext(error).to_string(),
     }
-}
-
-fn nanos(value: Option<&AttributeValue>) -> Option<i128> {
-    value
-        .and_then(|v| v.as_n().ok())
-        .and_then(|v| v.parse().ok())
 }
 
 fn timestamp(nanos: i128) -> Result<Timestamp, StateError> {
@@ -76,8 +63,8 @@ impl DynamoSchedulerState {
             .map_err(|e| state_error("GetItem (tick)", e))?;
         let item = output.item();
         Ok((
-            nanos(item.and_then(|i| i.get("last_tick"))),
-            nanos(item.and_then(|i| i.get("previous_tick"))),
+            item.and_then(|i| number(i, "last_tick")),
+            item.and_then(|i| number(i, "previous_tick")),
         ))
     }
 
@@ -99,13 +86,7 @@ impl DynamoSchedulerState {
         };
         match put.send().await {
             Ok(_) => Ok(true),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
+            Err(error) if conditional_check_failed(&error) => Ok(false),
             Err(error) => Err(state_error("PutItem (tick)", error)),
         }
     }
@@ -160,13 +141,7 @@ impl SchedulerState for DynamoSchedulerState {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
+            Err(error) if conditional_check_failed(&error) => Ok(false),
             Err(error) => Err(state_error("PutItem (slot claim)", error)),
         }
     }
@@ -183,13 +158,7 @@ impl SchedulerState for DynamoSchedulerState {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
+            Err(error) if conditional_check_failed(&error) => Ok(()),
             Err(error) => Err(state_error("DeleteItem (slot claim)", error)),
         }
     }

@@ -296,6 +296,48 @@ fn invoke_commit_filter_on_aws_reads_the_functions_environment() {
     assert!(stderr.contains("DIFF_PAGE_SIZE"), "{stderr}");
 }
 
+#[test]
+fn invoke_approval_functions_on_aws_read_the_functions_environment() {
+    // --aws builds the Lambda's wiring: without its settings it stops, naming them.
+    for (function, event) in [
+        (
+            "approval-requester",
+            "events/approval-requester/approval-notification.json",
+        ),
+        (
+            "approval-handler",
+            "events/approval-handler/approve-click.json",
+        ),
+    ] {
+        let (code, stdout, stderr) = run(bin()
+            .args(["invoke", function, "--aws", "--event"])
+            .arg(workspace().join(event))
+            .env_remove("APPROVALS_CONFIG_PARAMETER")
+            .env_remove("APPROVALS_CONFIG_FILE")
+            .env_remove("SLACK_SIGNING_SECRET")
+            .env("AWS_REGION", "us-east-1"));
+        assert_eq!(code, 2, "{function}: {stdout}");
+        assert!(
+            stderr.contains("APPROVALS_CONFIG_PARAMETER"),
+            "{function}: {stderr}"
+        );
+        assert!(stdout.is_empty(), "{function}: {stdout}");
+    }
+    // The local run's approvals file is not the Lambda's.
+    let (code, _, stderr) = run(bin()
+        .args([
+            "invoke",
+            "approval-requester",
+            "--aws",
+            "--config",
+            "approvals.yaml",
+        ])
+        .arg("--event")
+        .arg(workspace().join("events/approval-requester/approval-notification.json")));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}
+
 #[tokio::test]
 async fn the_aws_wiring_has_the_page_size_and_summary_topic_of_production() {
     let topic = "arn:aws:sns:us-east-1:123456789012:routing-summaries";

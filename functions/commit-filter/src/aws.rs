@@ -5,19 +5,15 @@
 
 use std::sync::Arc;
 
-use aws_sdk_codecommit::error::DisplayErrorContext;
-use aws_sdk_codecommit::operation::get_merge_options::GetMergeOptionsError;
-use aws_sdk_codecommit::types::ConflictDetailLevelTypeEnum;
-use aws_sdk_codepipeline::types::{SourceRevisionOverride, SourceRevisionType};
-
-use pipeline_routing::{
-    ChangeSource, DiffPage, DiffRequest, PipelineStarter, RoutingRules, SourceError, StartRequest,
-};
+use aws_adapters::codecommit_repository::CodeCommitRepository;
+use aws_adapters::codepipeline_runs::CodePipelineRuns;
+use pipeline_routing::{ChangeSource, DiffPage, DiffRequest, RoutingRules, SourceError};
 
 use function_support::LoadTextError;
 
 use crate::config::{Config, RulesLocation};
-use crate::handler::{CommitFilter, NoHolds, SummaryPublisher};
+use crate::handler::CommitFilter;
+use crate::ports::{NoHolds, SummaryPublisher};
 use aws_adapters::holds_store::DynamoHoldStore;
 use pipeline_schedules::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite};
 
@@ -122,45 +118,26 @@ pub async fn from_config(
     })
 }
 
-/// Reads diffs from CodeCommit.
+/// Reads diffs from CodeCommit: the adapter the scheduler uses too
+/// ([`CodeCommitRepository`]), with the function's diff page size.
 #[derive(Clone, Debug)]
-pub struct CodeCommitSource {
-    client: aws_sdk_codecommit::Client,
-    page_size: Option<i32>,
-}
+pub struct CodeCommitSource(CodeCommitRepository);
 
 impl CodeCommitSource {
     /// A source over a CodeCommit client; `page_size` is `GetDifferences` `MaxResults`.
     pub fn new(client: aws_sdk_codecommit::Client, page_size: Option<i32>) -> Self {
-        Self { client, page_size }
+        Self(CodeCommitRepository::new(client).with_page_size(page_size))
     }
 
     /// The `GetDifferences` `MaxResults` it asks for, if any.
     pub fn page_size(&self) -> Option<i32> {
-        self.page_size
+        self.0.page_size()
     }
-}
-
-fn source_error(operation: &str, error: impl std::error::Error) -> SourceError {
-    SourceError::new(format!(
-        "CodeCommit {operation} failed: {}",
-        DisplayErrorContext(error)
-    ))
 }
 
 impl ChangeSource for CodeCommitSource {
     async fn default_branch(&self, repository: &str) -> Result<Option<String>, SourceError> {
-        let output = self
-            .client
-            .get_repository()
-            .repository_name(repository)
-            .send()
-            .await
-            .map_err(|e| source_error("GetRepository", e))?;
-        Ok(output
-            .repository_metadata()
-            .and_then(|m| m.default_branch())
-            .map(str::to_owned))
+        self.0.default_branch(repository).await
     }
 
     async fn merge_base(
@@ -169,32 +146,7 @@ impl ChangeSource for CodeCommitSource {
         commit: &str,
         branch: &str,
     ) -> Result<Option<String>, SourceError> {
-        let result = self
-            .client
-            .get_merge_options()
-            .repository_name(repository)
-            .source_commit_specifier(commit)
-            .destination_commit_specifier(branch)
-            .conflict_detail_level(ConflictDetailLevelTypeEnum::FileLevel)
-            .send()
-            .await;
-        match result {
-            Ok(output) => Ok(Some(output.base_commit_id().to_owned()).filter(|c| !c.is_empty())),
-            Err(error) => match error.as_service_error() {
-                // No usable merge base: the caller falls back to the first parent.
-                Some(
-                    GetMergeOptionsError::CommitDoesNotExistException(_)
-                    | GetMergeOptionsError::InvalidCommitException(_)
-                    | GetMergeOptionsError::TipsDivergenceExceededException(_)
-                    | GetMergeOptionsError::MaximumFileContentToLoadExceededException(_)
-                    | GetMergeOptionsError::MaximumItemsToCompareExceededException(_),
-                ) => {
-                    tracing::info!(repository, commit, branch, error = %DisplayErrorContext(&error), "no merge base with the default branch; using the first parent");
-                    Ok(None)
-                }
-                _ => Err(source_error("GetMergeOptions", error)),
-            },
-        }
+        self.0.merge_base(repository, commit, branch).await
     }
 
     async fn first_parent(
@@ -202,91 +154,16 @@ impl ChangeSource for CodeCommitSource {
         repository: &str,
         commit: &str,
     ) -> Result<Option<String>, SourceError> {
-        let output = self
-            .client
-            .get_commit()
-            .repository_name(repository)
-            .commit_id(commit)
-            .send()
-            .await
-            .map_err(|e| source_error("GetCommit", e))?;
-        Ok(output.commit().and_then(|c| c.parents().first()).cloned())
+        self.0.first_parent(repository, commit).await
     }
 
     async fn changed_paths(&self, request: DiffRequest<'_>) -> Result<DiffPage, SourceError> {
-        let output = self
-            .client
-            .get_differences()
-            .repository_name(request.repository)
-            .set_before_commit_specifier(request.before.map(str::to_owned))
-            .after_commit_specifier(request.after)
-            .set_next_token(request.page_token.map(str::to_owned))
-            .set_max_results(self.page_size)
-            .send()
-            .await
-            .map_err(|e| source_error("GetDifferences", e))?;
-        let mut paths = Vec::new();
-        for difference in output.differences() {
-            let before = difference.before_blob().and_then(|b| b.path());
-            let after = difference.after_blob().and_then(|b| b.path());
-            if let Some(path) = before {
-                paths.push(path.to_owned());
-            }
-            if let Some(path) = after.filter(|a| Some(*a) != before) {
-                paths.push(path.to_owned());
-            }
-        }
-        Ok(DiffPage {
-            paths,
-            next_page_token: output
-                .next_token()
-                .map(str::to_owned)
-                .filter(|t| !t.is_empty()),
-        })
+        self.0.changed_paths(request).await
     }
 }
 
-/// Starts pipelines in CodePipeline.
-#[derive(Clone, Debug)]
-pub struct CodePipelineStarter {
-    client: aws_sdk_codepipeline::Client,
-}
-
-impl CodePipelineStarter {
-    /// A starter over a CodePipeline client.
-    pub fn new(client: aws_sdk_codepipeline::Client) -> Self {
-        Self { client }
-    }
-}
-
-impl PipelineStarter for CodePipelineStarter {
-    async fn start(&self, request: &StartRequest) -> Result<String, SourceError> {
-        let mut call = self
-            .client
-            .start_pipeline_execution()
-            .name(&request.pipeline)
-            .client_request_token(&request.client_request_token);
-        if let Some(revision) = &request.source_revision {
-            let override_ = SourceRevisionOverride::builder()
-                .action_name(&revision.action_name)
-                .revision_type(SourceRevisionType::CommitId)
-                .revision_value(&revision.commit_id)
-                .build()
-                .map_err(|e| SourceError::new(format!("invalid source revision: {e}")))?;
-            call = call.source_revisions(override_);
-        }
-        let output = call.send().await.map_err(|e| {
-            SourceError::new(format!(
-                "CodePipeline StartPipelineExecution failed: {}",
-                aws_sdk_codepipeline::error::DisplayErrorContext(e)
-            ))
-        })?;
-        Ok(output
-            .pipeline_execution_id()
-            .unwrap_or_default()
-            .to_owned())
-    }
-}
+/// Starts pipelines in CodePipeline: the adapter the scheduler and the CLI use too.
+pub type CodePipelineStarter = CodePipelineRuns;
 
 /// Publishes routing summaries to an SNS topic.
 #[derive(Clone, Debug)]

@@ -1,7 +1,6 @@
 //! The handler: parse the event, plan, start, log, publish. Generic over the ports, so
 //! the same code runs in Lambda (AWS SDK) and in the CLI (local git, recorded starts).
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,67 +12,14 @@ use pipeline_routing::{
     ChangeSource, HoldOutcome, PipelineStarter, PlanOptions, RoutingPlan, RoutingRules,
     StartOutcome, hold_pipelines, plan_push, start_pipelines,
 };
+use pipeline_schedules::HoldStore;
 use pipeline_schedules::jiff::Timestamp;
-use pipeline_schedules::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite};
 
 use crate::event::{EventError, parse_push};
+pub use crate::ports::{NoHolds, NoSummary, SummaryPublisher};
 
 /// Time kept back from the diff for starting pipelines and reporting.
 const RESERVED_FOR_STARTS: Duration = Duration::from_secs(5);
-
-/// Publishes a push's routing summary (SNS in Lambda).
-pub trait SummaryPublisher {
-    /// Publishes one summary; `subject` is a one-line title, `message` the JSON summary.
-    fn publish(
-        &self,
-        subject: &str,
-        message: &str,
-    ) -> impl Future<Output = Result<(), String>> + Send;
-}
-
-/// A publisher for when no topic is configured.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NoSummary;
-
-impl SummaryPublisher for NoSummary {
-    async fn publish(&self, _subject: &str, _message: &str) -> Result<(), String> {
-        Ok(())
-    }
-}
-
-/// A hold store for when none is configured (no `SCHEDULER_TABLE`): a push under a
-/// freeze fails to be held, loudly, rather than starting into the freeze.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NoHolds;
-
-impl NoHolds {
-    fn error() -> HoldStoreError {
-        HoldStoreError::Unavailable {
-            message: "no hold store is configured (set SCHEDULER_TABLE)".to_owned(),
-        }
-    }
-}
-
-impl HoldStore for NoHolds {
-    async fn put_newest(&self, _hold: Hold) -> Result<HoldWrite, HoldStoreError> {
-        Err(Self::error())
-    }
-    async fn list(&self) -> Result<Vec<Hold>, HoldStoreError> {
-        Ok(Vec::new())
-    }
-    async fn get(&self, _key: &HoldKey) -> Result<Option<Hold>, HoldStoreError> {
-        Ok(None)
-    }
-    async fn claim_release(&self, _key: &HoldKey, _token: &str) -> Result<bool, HoldStoreError> {
-        Err(Self::error())
-    }
-    async fn release_claim(&self, _key: &HoldKey, _token: &str) -> Result<(), HoldStoreError> {
-        Err(Self::error())
-    }
-    async fn delete(&self, _key: &HoldKey) -> Result<(), HoldStoreError> {
-        Err(Self::error())
-    }
-}
 
 /// What the handler returns: the plan, what starting the pipelines did, and the holds
 /// written for the `frozen` ones.

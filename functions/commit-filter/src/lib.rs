@@ -6,11 +6,14 @@
 //!   runs it with a local git repository and a recording starter;
 //! - [`aws`]: the ports over the AWS SDK (CodeCommit, CodePipeline, SNS) and rules loading
 //!   from SSM;
-//! - [`config`]: the function's settings, from the environment.
+//! - [`config`]: the function's settings, from the environment;
+//! - [`ports`]: the summary publisher port, and the stand-ins for an unconfigured topic or
+//!   hold store.
 
 pub mod aws;
 pub mod config;
 pub mod event;
 pub mod handler;
+pub mod ports;
 
 pub use handler::{CommitFilter, HandlerError, HandlerOutput, NoHolds, SummaryPublisher};
