@@ -29,6 +29,23 @@ fn decision(pipeline: &str, decision: Decision, reason: Reason) -> PipelineDecis
     }
 }
 
+/// A plan of a push to main diffed against its previous commit, with `decisions`.
+fn diffed_plan(decisions: Vec<PipelineDecision>) -> RoutingPlan {
+    RoutingPlan {
+        push: push(),
+        repository_configured: true,
+        diff_base: DiffBase::PreviousCommit {
+            commit: "beef".into(),
+        },
+        pages_read: 1,
+        paths_read: 1,
+        diff_complete: true,
+        on_diff_failure: DiffFailurePolicy::StartCandidates,
+        decisions,
+        evaluated_at: None,
+    }
+}
+
 /// The JSON lines `log_plan` writes, as the Lambda's JSON log format writes them.
 fn logged(plan: &RoutingPlan, starts: &[StartOutcome]) -> Vec<serde_json::Value> {
     logged_with(plan, starts, &[])
@@ -86,23 +103,11 @@ fn reason_names_match_their_json() {
 
 #[test]
 fn log_lines_use_the_json_names_and_values() {
-    let plan = RoutingPlan {
-        push: push(),
-        repository_configured: true,
-        diff_base: DiffBase::PreviousCommit {
-            commit: "beef".into(),
-        },
-        pages_read: 1,
-        paths_read: 1,
-        diff_complete: true,
-        on_diff_failure: DiffFailurePolicy::StartCandidates,
-        decisions: vec![
-            decision("api", Decision::Start, Reason::PathMatched),
-            decision("web", Decision::Start, Reason::PathMatched),
-            decision("docs", Decision::Skip, Reason::NoMatchingPath),
-        ],
-        evaluated_at: None,
-    };
+    let plan = diffed_plan(vec![
+        decision("api", Decision::Start, Reason::PathMatched),
+        decision("web", Decision::Start, Reason::PathMatched),
+        decision("docs", Decision::Skip, Reason::NoMatchingPath),
+    ]);
     let starts = [
         StartOutcome::Started {
             pipeline: "api".into(),
@@ -145,19 +150,7 @@ fn a_frozen_line_names_the_freeze_release_and_hold_write_as_the_json_does() {
     });
     let mut skipped = decision("web", Decision::Skip, Reason::FreezeSkip);
     skipped.freeze = frozen.freeze.clone();
-    let plan = RoutingPlan {
-        push: push(),
-        repository_configured: true,
-        diff_base: DiffBase::PreviousCommit {
-            commit: "beef".into(),
-        },
-        pages_read: 1,
-        paths_read: 1,
-        diff_complete: true,
-        on_diff_failure: DiffFailurePolicy::StartCandidates,
-        decisions: vec![frozen, skipped],
-        evaluated_at: None,
-    };
+    let plan = diffed_plan(vec![frozen, skipped]);
     let holds = [HoldOutcome::Held {
         pipeline: "api".into(),
         branch: "main".into(),
