@@ -27,7 +27,11 @@ where
     H: HoldStore + Sync,
     P: PipelineStarter + Sync,
 {
-    async fn release(&self, key: &HoldKey, claim_token: &str) -> Result<HoldReleased, ReleaseFailed> {
+    async fn release(
+        &self,
+        key: &HoldKey,
+        claim_token: &str,
+    ) -> Result<HoldReleased, ReleaseFailed> {
         match release_hold(&self.holds, &self.starter, key, claim_token).await {
             Ok(ReleaseOutcome::Released {
                 hold, execution_id, ..

@@ -38,7 +38,11 @@ pub const CONTINUATION_CALL_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct SchedulerReleases(Option<StoreAndStart<DynamoHoldStore, CodePipelineRuns>>);
 
 impl HoldReleases for SchedulerReleases {
-    async fn release(&self, key: &HoldKey, claim_token: &str) -> Result<HoldReleased, ReleaseFailed> {
+    async fn release(
+        &self,
+        key: &HoldKey,
+        claim_token: &str,
+    ) -> Result<HoldReleased, ReleaseFailed> {
         match &self.0 {
             Some(releases) => releases.release(key, claim_token).await,
             None => Err(ReleaseFailed(

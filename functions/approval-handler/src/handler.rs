@@ -11,8 +11,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 use slack_approval::{
-    ApprovalResults, ApprovalStore, Clicks, Continuation, Continuations, HoldReleases,
-    HttpReply, HttpRequest, LogDecision, ReleaseClicks, SlackApi,
+    ApprovalResults, ApprovalStore, Clicks, Continuation, Continuations, HoldReleases, HttpReply,
+    HttpRequest, LogDecision, ReleaseClicks, SlackApi,
 };
 
 use crate::http::{FunctionUrlRequest, FunctionUrlResponse};

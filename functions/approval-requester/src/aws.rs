@@ -65,8 +65,7 @@ impl HoldStore for SchedulerHolds {
 }
 
 /// The requester with its production adapters.
-pub type AwsRequester =
-    RequesterFunction<AwsPipelineFacts, SlackHttp, DynamoStore, SchedulerHolds>;
+pub type AwsRequester = RequesterFunction<AwsPipelineFacts, SlackHttp, DynamoStore, SchedulerHolds>;
 
 /// Builds the requester from the process environment (see
 /// [`aws_adapters::approvals_settings`]).

@@ -8,10 +8,10 @@
 //! ([`slack_approval::held`]).
 
 use function_support::ErrorType;
-use serde_json::Value;
-use slack_approval::requests::{RequestError, RequesterOutput, Requests};
 use pipeline_schedules::HoldStore;
+use serde_json::Value;
 use slack_approval::held::{AnnounceError, Announcements, is_routing_summary};
+use slack_approval::requests::{RequestError, RequesterOutput, Requests};
 use slack_approval::{ApprovalStore, LogDecision, PipelineFacts, SlackApi};
 
 use crate::event::{EventError, RequesterEvent, parse_event};
