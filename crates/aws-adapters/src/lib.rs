@@ -2,7 +2,9 @@
 //! own. Function crates and the CLI build these; the domain crates never see the SDK.
 //!
 //! Holds (the port is [`pipeline_schedules::HoldStore`]):
-//! - [`holds_store`]: held pushes in the scheduler's DynamoDB table.
+//! - [`holds_store`]: held pushes in the scheduler's DynamoDB table;
+//! - [`hold_releases`]: the "Release now" button's release (the port is
+//!   `slack_approval::HoldReleases`), over a hold store and a starter.
 //!
 //! Approvals (the ports are in `slack_approval::ports`):
 //! - [`slack_http`]: the Slack Web API over HTTPS;
@@ -26,6 +28,7 @@ pub mod approvals_env;
 pub mod approvals_settings;
 pub mod continuation_queue;
 mod dynamo;
+pub mod hold_releases;
 pub mod holds_store;
 pub mod pipeline_facts;
 pub mod slack_http;

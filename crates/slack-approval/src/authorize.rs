@@ -229,6 +229,49 @@ pub fn authorize(
     Decision::Allowed
 }
 
+/// Decides whether `who` may release a held push of `pipeline` ("Release now"): the
+/// checks 1 to 3 and 5 of [`authorize`]. Any approver of the pipeline may release it,
+/// whichever stage or action the file scopes its approvals to (the file lists a pipeline
+/// once, so its approvers are the ones of every approval action it has); self-approval
+/// does not apply (a release starts the held commit, it approves nothing).
+pub fn authorize_release(config: &ApprovalsConfig, pipeline: &str, who: &Approver<'_>) -> Decision {
+    let Some(settings) = config.pipeline(pipeline) else {
+        return deny(DenyReason::PipelineNotConfigured {
+            pipeline: pipeline.to_owned(),
+        });
+    };
+    if let Some(team) = config.allowed_team(settings) {
+        if who.team_id != Some(team) {
+            return deny(DenyReason::WrongTeam {
+                team_id: who.team_id.map(str::to_owned),
+            });
+        }
+        if let Some(user_team) = who.user_team_id
+            && user_team != team
+        {
+            return deny(DenyReason::WrongTeam {
+                team_id: Some(user_team.to_owned()),
+            });
+        }
+    }
+    if let Some(app) = config.allowed_app(settings)
+        && who.app_id != Some(app)
+    {
+        return deny(DenyReason::WrongApp {
+            app_id: who.app_id.map(str::to_owned),
+        });
+    }
+    let listed = settings.approvers.iter().any(|u| u == who.user_id);
+    let in_group = settings
+        .approver_groups
+        .iter()
+        .any(|g| who.group_ids.contains(g));
+    if !listed && !in_group {
+        return deny(DenyReason::NotAnApprover);
+    }
+    Decision::Allowed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,5 +330,62 @@ mod tests {
                 reason: DenyReason::NotAnApprover
             }
         );
+    }
+
+    #[test]
+    fn any_approver_of_the_pipeline_may_release_its_hold_whatever_the_stage() {
+        let mut c = config();
+        c.pipelines[0].stage = Some("Production".into());
+        let who = Approver {
+            user_id: "U1",
+            team_id: Some("T1"),
+            user_team_id: Some("T1"),
+            app_id: None,
+            group_ids: &[],
+        };
+        assert_eq!(authorize_release(&c, "web", &who), Decision::Allowed);
+        let groups = ["S1".to_owned()];
+        let member = Approver {
+            user_id: "U9",
+            group_ids: &groups,
+            ..who
+        };
+        assert_eq!(authorize_release(&c, "web", &member), Decision::Allowed);
+        let denied = |who: &Approver<'_>, pipeline: &str| match authorize_release(&c, pipeline, who)
+        {
+            Decision::Denied { reason } => reason.code(),
+            Decision::Allowed => "allowed",
+        };
+        assert_eq!(
+            denied(
+                &Approver {
+                    user_id: "U9",
+                    ..who
+                },
+                "web"
+            ),
+            "not_an_approver"
+        );
+        assert_eq!(
+            denied(
+                &Approver {
+                    team_id: Some("T2"),
+                    ..who
+                },
+                "web"
+            ),
+            "wrong_team"
+        );
+        assert_eq!(
+            denied(
+                &Approver {
+                    user_team_id: Some("T2"),
+                    ..who
+                },
+                "web"
+            ),
+            "wrong_team"
+        );
+        assert_eq!(denied(&who, "api"), "pipeline_not_configured");
     }
 }

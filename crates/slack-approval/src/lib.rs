@@ -32,6 +32,13 @@
 //!   200 through a queue ([`Continuations`]);
 //! - [`memory`]: in-memory and recording adapters for the CLI and tests;
 //! - [`log`]: the `decision` values of the logs.
+//!
+//! Held pushes (a change freeze held a push; see `docs/schedules-and-freezes.md`):
+//!
+//! - [`held`]: the announcement of a held push with its "Release now" button (the
+//!   `approval-requester` posts it from the routing summary), and its replacements;
+//! - [`release`]: the "Release now" click (the `approval-handler`): verify, authorize
+//!   ([`authorize_release`]), release through [`HoldReleases`], replace the message.
 
 #![warn(missing_docs)]
 
@@ -42,12 +49,14 @@ pub mod config;
 pub mod continuation;
 pub mod decide;
 pub mod fields;
+pub mod held;
 pub mod interaction;
 pub mod log;
 pub mod memory;
 pub mod message;
 pub mod notification;
 pub mod ports;
+pub mod release;
 pub mod requests;
 pub mod summary;
 mod text;
@@ -55,7 +64,9 @@ pub mod timestamp;
 pub mod verify;
 
 pub use approval::{ApprovalRef, ApprovalRefError, ApprovalStatus};
-pub use authorize::{Approver, Decision, DenyReason, authorize, undecidable_from_slack};
+pub use authorize::{
+    Approver, Decision, DenyReason, authorize, authorize_release, undecidable_from_slack,
+};
 pub use clicks::Clicks;
 pub use config::{ApprovalsConfig, ConfigError, PipelineApprovals};
 pub use continuation::{Continuation, Continuations, Limits, QueueError, Resume};
@@ -65,6 +76,7 @@ pub use decide::{
     facts_to_resolve, verify_and_parse,
 };
 pub use fields::FieldError;
+pub use held::{AnnounceError, Announcements, HeldView, RELEASE_ACTION_ID};
 pub use interaction::{BlockActions, Interaction, InteractionError, SlackUser, ViewSubmission};
 pub use log::LogDecision;
 pub use message::{CommitInfo, EndedReason, MessageError};
@@ -73,6 +85,7 @@ pub use ports::{
     ApprovalMessage, ApprovalResults, ApprovalStore, FactsError, PipelineFacts, PostedMessage,
     PutResultError, SlackApi, SlackError, StoreError,
 };
+pub use release::{HoldReleased, HoldReleases, ReleaseClicks, ReleaseFailed};
 pub use requests::{RequestError, RequesterOutput, Requests};
 pub use summary::{MAX_SUMMARY_CHARS, approval_summary};
 pub use timestamp::{Timestamp, TimestampError};

@@ -45,11 +45,19 @@ pub enum LogDecision {
     Continued,
     /// Handler: the work did not fit in the budget and could not be queued either.
     NotContinued,
+    /// Requester: a held push was announced with a "Release now" button.
+    Announced,
+    /// Handler: "Release now": the held push was started and the hold deleted.
+    Released,
+    /// Handler: "Release now" on a hold that is gone or being released elsewhere.
+    AlreadyReleased,
+    /// Handler: "Release now" failed (store or start); the hold stays.
+    ReleaseFailed,
 }
 
 impl LogDecision {
     /// Every value, in the order of the docs' table.
-    pub const ALL: [LogDecision; 18] = [
+    pub const ALL: [LogDecision; 22] = [
         Self::Posted,
         Self::NotPosted,
         Self::Ignored,
@@ -68,6 +76,10 @@ impl LogDecision {
         Self::PutFailed,
         Self::Continued,
         Self::NotContinued,
+        Self::Announced,
+        Self::Released,
+        Self::AlreadyReleased,
+        Self::ReleaseFailed,
     ];
 
     /// The value as logged (and as serialized).
@@ -91,6 +103,10 @@ impl LogDecision {
             Self::PutFailed => "put_failed",
             Self::Continued => "continued",
             Self::NotContinued => "not_continued",
+            Self::Announced => "announced",
+            Self::Released => "released",
+            Self::AlreadyReleased => "already_released",
+            Self::ReleaseFailed => "release_failed",
         }
     }
 }

@@ -124,19 +124,19 @@ impl EndedReason {
     }
 }
 
-fn plain(text: &str) -> Value {
+pub(crate) fn plain(text: &str) -> Value {
     json!({"type": "plain_text", "text": text, "emoji": true})
 }
 
-fn mrkdwn(text: &str) -> Value {
+pub(crate) fn mrkdwn(text: &str) -> Value {
     json!({"type": "mrkdwn", "text": text})
 }
 
-fn section(text: &str) -> Value {
+pub(crate) fn section(text: &str) -> Value {
     json!({"type": "section", "text": mrkdwn(&truncate_chars(text, SECTION_MAX))})
 }
 
-fn field(label: &str, value: &str) -> Value {
+pub(crate) fn field(label: &str, value: &str) -> Value {
     mrkdwn(&truncate_chars(&format!("*{label}*\n{value}"), FIELD_MAX))
 }
 

@@ -96,6 +96,24 @@ pub struct RequesterOutput {
     pub closed: Vec<Closed>,
     /// What was not acted on, and why.
     pub skipped: Vec<String>,
+    /// Held pushes announced with a "Release now" button ([`crate::held`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub announced: Vec<Announced>,
+}
+
+/// A held push announced in Slack.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Announced {
+    /// Pipeline.
+    pub pipeline: String,
+    /// Branch.
+    pub branch: String,
+    /// The held commit shown.
+    pub commit_id: String,
+    /// Channel id.
+    pub channel: String,
+    /// Message ts.
+    pub ts: String,
 }
 
 /// Why a notification or a state change could not be handled.

@@ -5,7 +5,7 @@
 //!
 //! - [`http`]: the Function URL / HTTP API request and response;
 //! - [`handler`]: read the request, run the click workflow ([`slack_approval::clicks`]),
-//!   answer;
+//!   or the "Release now" workflow of a held push ([`slack_approval::release`]), answer;
 //! - [`aws`]: the production wiring, from the environment.
 //!
 //! The adapters (Slack over HTTPS, DynamoDB, secrets, `PutApprovalResult`) are in the
@@ -15,7 +15,7 @@ pub mod aws;
 pub mod handler;
 pub mod http;
 
-pub use handler::ApprovalHandler;
+pub use handler::{ApprovalHandler, FunctionHandler};
 pub use http::{FunctionUrlRequest, FunctionUrlResponse};
 pub use slack_approval::clicks::{MODAL_NOT_OPENED, RESULT_UNKNOWN, TRY_AGAIN};
 

@@ -6,7 +6,10 @@
 //! - EventBridge `CodePipeline Action Execution State Change` of `Approval` actions: when
 //!   an approval ends without a click (console, CLI, timeout, stopped run), replace the
 //!   message so no stale buttons are left. A click recorded by the `approval-handler`
-//!   wins: its "Approved by" message is never overwritten.
+//!   wins: its "Approved by" message is never overwritten;
+//! - SNS routing summaries from commit-filter: each `frozen` decision (a push a change
+//!   freeze held) is announced in the pipeline's channel with a "Release now" button
+//!   ([`slack_approval::held`]).
 //!
 //! Modules:
 //! - [`event`]: the two event kinds;
@@ -20,7 +23,7 @@ pub mod aws;
 pub mod event;
 pub mod handler;
 
-pub use handler::{ApprovalRequester, HandlerError};
+pub use handler::{ApprovalRequester, HandlerError, RequesterFunction};
 pub use slack_approval::RequesterOutput;
 
 #[cfg(test)]
