@@ -14,8 +14,9 @@ use crate::slack_secrets::{SecretsError, SlackSecrets, load_secrets};
 /// The approval functions could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
-    /// The environment is incomplete or invalid.
-    #[error("settings: {0}")]
+    /// The environment is incomplete or invalid (the text names the variable; no prefix,
+    /// so that error chains do not print it twice).
+    #[error(transparent)]
     Settings(#[from] SettingsError),
     /// The approvals file could not be loaded.
     #[error(transparent)]
