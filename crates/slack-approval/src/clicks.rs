@@ -168,16 +168,8 @@ where
     /// deadline (each call limited to [`Limits::continuation_call`]); the message is updated through
     /// the `response_url`.
     pub async fn resume(&self, continuation: &Continuation) {
-        let headers: Vec<(&str, &str)> = continuation
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let request = HttpRequest {
-            headers: &headers,
-            body: &continuation.body,
-            is_base64_encoded: continuation.is_base64_encoded,
-        };
+        let headers = continuation.header_pairs();
+        let request = continuation.request(&headers);
         let now = continuation.received_at;
         let interaction = match verify_and_parse(&request, &self.secret, now) {
             Ok(interaction) => interaction,

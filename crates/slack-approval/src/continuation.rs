@@ -26,6 +26,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
+use crate::verify::HttpRequest;
+
 /// The text of the 200 that answers a click whose work continues after it.
 pub const WORKING: &str =
     ":hourglass_flowing_sand: Working on it: this message updates in a moment.";
@@ -132,6 +134,26 @@ pub struct Continuation {
     pub received_at: i64,
     /// Where to resume.
     pub resume: Resume,
+}
+
+impl Continuation {
+    /// The headers as the `(name, value)` pairs an [`HttpRequest`] borrows.
+    pub fn header_pairs(&self) -> Vec<(&str, &str)> {
+        self.headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
+    /// The queued request again, over `headers` (from [`Continuation::header_pairs`]),
+    /// to be verified at [`Continuation::received_at`].
+    pub fn request<'a>(&'a self, headers: &'a [(&'a str, &'a str)]) -> HttpRequest<'a> {
+        HttpRequest {
+            headers,
+            body: &self.body,
+            is_base64_encoded: self.is_base64_encoded,
+        }
+    }
 }
 
 /// The queue could not take a continuation.

@@ -194,16 +194,8 @@ where
     /// Whether `continuation` is a "Release now" click (then [`ReleaseClicks::resume`]
     /// finishes it).
     pub fn resumes(&self, continuation: &Continuation) -> bool {
-        let headers: Vec<(&str, &str)> = continuation
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let request = HttpRequest {
-            headers: &headers,
-            body: &continuation.body,
-            is_base64_encoded: continuation.is_base64_encoded,
-        };
+        let headers = continuation.header_pairs();
+        let request = continuation.request(&headers);
         matches!(
             parse(&request, &self.secret, continuation.received_at),
             Parsed::Release(_)
@@ -214,16 +206,8 @@ where
     /// at the time it arrived, then authorizes and releases without the request's
     /// deadline.
     pub async fn resume(&self, continuation: &Continuation) {
-        let headers: Vec<(&str, &str)> = continuation
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let request = HttpRequest {
-            headers: &headers,
-            body: &continuation.body,
-            is_base64_encoded: continuation.is_base64_encoded,
-        };
+        let headers = continuation.header_pairs();
+        let request = continuation.request(&headers);
         let now = continuation.received_at;
         match parse(&request, &self.secret, now) {
             Parsed::Release(click) => {
