@@ -6,7 +6,7 @@
 #
 # Needs: the Rust toolchain (rustup), Python 3 (3.11 or newer) with pip and venv, git.
 # Installs, at the versions pinned in scripts/constraints.txt, into virtualenvs under
-# .venv/: moto[server], cfn-lint and aws-sam-cli (.venv/tools), checkov (.venv/checkov:
+# .venv/: moto[server], cfn-lint, aws-sam-cli, duckdb and sqlglot (.venv/tools), checkov (.venv/checkov:
 # it pins another boto3). With apt when missing: python3-venv, Chromium (for the
 # dashboard test). Template checks: cfn-lint, sam validate --lint, checkov on the raw and
 # on the SAM-translated template (scripts/sam-translate.py), all offline; then the latest
@@ -54,7 +54,7 @@ pip_install() {
 
 step "Python tools (pinned: $CONSTRAINTS)"
 make_venv "$TOOLS"
-pip_install "$TOOLS" "moto[server]" cfn-lint aws-sam-cli aws-sam-translator
+pip_install "$TOOLS" "moto[server]" cfn-lint aws-sam-cli aws-sam-translator duckdb sqlglot
 make_venv "$CHECKOV"
 pip_install "$CHECKOV" checkov
 # The tests run tests/support/*.py with $PYTHON (boto3 comes with moto).
@@ -63,7 +63,7 @@ export PYTHON
 export PATH="$TOOLS/bin:$PATH"
 # Nothing here talks to AWS: no SAM CLI telemetry, no checkov downloads or update check.
 export SAM_CLI_TELEMETRY=0 CKV_SKIP_PACKAGE_UPDATE_CHECK=true
-echo "$(cfn-lint --version), $(sam --version), moto $("$PYTHON" -c 'import moto; print(moto.__version__)'), checkov $("$CHECKOV/bin/checkov" --version)"
+echo "$(cfn-lint --version), $(sam --version), moto $("$PYTHON" -c 'import moto; print(moto.__version__)'), duckdb $("$PYTHON" -c 'import duckdb; print(duckdb.__version__)'), sqlglot $("$PYTHON" -c 'import sqlglot; print(sqlglot.__version__)'), checkov $("$CHECKOV/bin/checkov" --version)"
 
 if ! command -v chromium >/dev/null 2>&1; then
     step "Chromium (headless dashboard test)"

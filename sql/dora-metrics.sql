@@ -1,7 +1,7 @@
 WITH prod AS (
   SELECT * FROM executions
   WHERE pipeline IN ('${Production}') AND final_state IN ('SUCCEEDED', 'FAILED')
-    AND date(end_at) > current_date - INTERVAL '${DoraPeriodDays}' DAY
+    AND date(end_at) > current_date - INTERVAL '${MetricsPeriodDays}' DAY
     AND date(end_at) <= current_date),
 change_start AS (
   SELECT commit_id, min(start_at) AS first_start
@@ -19,18 +19,18 @@ marked AS (
 incidents AS (
   SELECT pipeline, ok_so_far, min(end_at) AS opened
   FROM marked WHERE final_state = 'FAILED' GROUP BY pipeline, ok_so_far),
-restores AS (
+recoveries AS (
   SELECT date_diff('millisecond', i.opened, m.end_at) / 1e3 AS seconds
   FROM incidents i JOIN marked m ON m.pipeline = i.pipeline
     AND m.final_state = 'SUCCEEDED' AND m.ok_so_far = i.ok_so_far + 1),
 metrics AS (
   SELECT
-    (SELECT count_if(final_state = 'SUCCEEDED') FROM prod) / CAST(${DoraPeriodDays} AS double)
+    (SELECT count_if(final_state = 'SUCCEEDED') FROM prod) / CAST(${MetricsPeriodDays} AS double)
         AS deployments_per_day,
     (SELECT element_at(array_sort(array_agg(seconds)), (50 * count(*) + 99) / 100) FROM lead)
       AS lead_time_seconds,
-    (SELECT element_at(array_sort(array_agg(seconds)), (50 * count(*) + 99) / 100) FROM restores)
-      AS time_to_restore_seconds,
+    (SELECT element_at(array_sort(array_agg(seconds)), (50 * count(*) + 99) / 100) FROM recoveries)
+      AS failed_deployment_recovery_seconds,
     (SELECT CAST(count_if(final_state = 'FAILED') AS double) / nullif(count(*), 0) FROM prod)
       AS change_failure_rate)
 SELECT deployments_per_day,
@@ -42,11 +42,11 @@ SELECT deployments_per_day,
        WHEN lead_time_seconds < 3600 THEN 'elite'
        WHEN lead_time_seconds < 7 * 86400 THEN 'high'
        WHEN lead_time_seconds < 182 * 86400 THEN 'medium' ELSE 'low' END AS lead_time_tier,
-  time_to_restore_seconds,
-  CASE WHEN time_to_restore_seconds IS NULL THEN NULL
-       WHEN time_to_restore_seconds < 3600 THEN 'elite'
-       WHEN time_to_restore_seconds < 86400 THEN 'high'
-       WHEN time_to_restore_seconds < 7 * 86400 THEN 'medium' ELSE 'low' END AS time_to_restore_tier,
+  failed_deployment_recovery_seconds,
+  CASE WHEN failed_deployment_recovery_seconds IS NULL THEN NULL
+       WHEN failed_deployment_recovery_seconds < 3600 THEN 'elite'
+       WHEN failed_deployment_recovery_seconds < 86400 THEN 'high'
+       WHEN failed_deployment_recovery_seconds < 7 * 86400 THEN 'medium' ELSE 'low' END AS failed_deployment_recovery_tier,
   change_failure_rate,
   CASE WHEN change_failure_rate IS NULL THEN NULL
        WHEN change_failure_rate <= 0.15 THEN 'elite'

@@ -194,7 +194,7 @@ async fn duplicates_are_counted_once_by_the_executions_and_the_report() {
     assert!(text.contains("Events: 6 (3 duplicates ignored)"), "{text}");
     assert!(
         text.contains(
-            "Executions: 1 (succeeded 1, failed 0, stopped 0, superseded 0, in progress 0)"
+            "Executions: 1 (succeeded 1, failed 0, stopped 0, superseded 0, in progress 0, unknown state 0)"
         ),
         "{text}"
     );

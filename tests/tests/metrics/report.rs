@@ -134,7 +134,7 @@ async fn metrics_report_on_a_folder_matches_hand_computed_numbers() {
         "Team dashboard",
         "Period: 2026-03-02 to 2026-03-04",
         "Events: 19 (1 duplicates ignored)",
-        "Executions: 5 (succeeded 4, failed 1, stopped 0, superseded 0, in progress 0)",
+        "Executions: 5 (succeeded 4, failed 1, stopped 0, superseded 0, in progress 0, unknown state 0)",
         // build-app: B1 took 10 minutes.
         "  build-app    runs    1  failure rate   0.0%  p50  10m 00s  p90  10m 00s  p95  10m 00s",
         // deploy-prod: P1 30m, P3 30m, P4 40m succeeded; P2 failed. Nearest rank of 3:
@@ -159,7 +159,7 @@ async fn metrics_report_on_a_folder_matches_hand_computed_numbers() {
         "50m 00s  elite",
         "(median of 3 deployments)",
         "2h 10m  high",
-        "(median of 1 restores; 0 unrestored)",
+        "(median of 1 recoveries; 0 unrecovered)",
         "25.0%  high",
         "(of 4 completed deployments)",
     ] {

@@ -62,8 +62,9 @@ pub struct ReportConfig {
     pub max_actions: usize,
     /// Most pipelines (those with the most succeeded runs) in the duration trend.
     pub max_trend_pipelines: usize,
-    /// First and last day (inclusive) of rows to use, by the UTC date of `event_time` (as
-    /// an Athena `dt BETWEEN` would); also the DORA period unless that has its own.
+    /// The period, first and last UTC day (inclusive), as `metrics` defines it (the Athena
+    /// queries' last `MetricsPeriodDays` days up to today); also the DORA period unless
+    /// that has its own.
     pub period: Option<(Date, Date)>,
 }
 
@@ -88,7 +89,7 @@ pub struct Report {
     pub rows: usize,
     /// Rows dropped as duplicates (same `event_id`).
     pub duplicates: usize,
-    /// Every execution.
+    /// The executions that started in the period.
     pub executions: Vec<Execution>,
     /// Executions per start day by outcome.
     pub per_day: Vec<(Date, OutcomeCounts)>,
@@ -105,23 +106,31 @@ pub struct Report {
 }
 
 impl Report {
-    /// Computes the report from rows (duplicates allowed: they are counted once).
+    /// Computes the report from rows (duplicates allowed: they are counted once), over
+    /// the period as `metrics` defines it: executions are made from every row, then kept
+    /// by the day they started (the DORA metrics: by the day they ended); stage and action
+    /// outcomes are the rows of the period's days.
     pub fn build(rows: &[Row], config: &ReportConfig) -> Report {
-        let in_period: Vec<Row>;
-        let rows = match config.period {
-            Some((first, last)) => {
-                in_period = rows
-                    .iter()
-                    .filter(|r| (first..=last).contains(&crate::utc::day(r.event_time)))
-                    .cloned()
-                    .collect();
-                in_period.as_slice()
-            }
-            None => rows,
-        };
         let mut dora_config = config.dora.clone();
         dora_config.period = dora_config.period.or(config.period);
-        let executions = metrics::executions(rows);
+        let all = metrics::executions(rows);
+        let dora = metrics::dora(&all, &dora_config);
+        let in_period: Vec<Row>;
+        let (rows, executions) = match config.period {
+            Some(period) => {
+                in_period = rows
+                    .iter()
+                    .filter(|r| metrics::in_period(crate::utc::day(r.event_time), period))
+                    .cloned()
+                    .collect();
+                let executions = all
+                    .into_iter()
+                    .filter(|e| metrics::in_period(e.day(), period))
+                    .collect();
+                (in_period.as_slice(), executions)
+            }
+            None => (rows, all),
+        };
         let mut actions = metrics::action_stats(rows);
         actions.truncate(config.max_actions);
         let durations = metrics::duration_stats(&executions);
@@ -146,7 +155,7 @@ impl Report {
             duplicates: rows.len() - metrics::dedup(rows).len(),
             per_day: metrics::executions_per_day(&executions),
             totals: metrics::pipeline_totals(&executions),
-            dora: metrics::dora(&executions, &dora_config),
+            dora,
             actions,
             durations,
             trend,

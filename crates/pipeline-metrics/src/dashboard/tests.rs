@@ -121,7 +121,7 @@ fn text_summary() {
     assert!(text.contains("(2 duplicates ignored)"), "{text}");
     assert!(
         text.contains(
-            "Executions: 10 (succeeded 5, failed 2, stopped 1, superseded 1, in progress 1)"
+            "Executions: 10 (succeeded 5, failed 2, stopped 1, superseded 1, in progress 1, unknown state 0)"
         ),
         "{text}"
     );

@@ -25,13 +25,14 @@ pub fn render_text(report: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "Executions: {} (succeeded {}, failed {}, stopped {}, superseded {}, in progress {})",
+        "Executions: {} (succeeded {}, failed {}, stopped {}, superseded {}, in progress {}, unknown state {})",
         all.total(),
         all.succeeded,
         all.failed,
         all.stopped,
         all.superseded,
-        all.in_progress
+        all.in_progress,
+        all.unknown
     );
     let pipelines = pipeline_lines(report);
     if !pipelines.is_empty() {
@@ -86,7 +87,7 @@ pub fn render_text(report: &Report) -> String {
             for tile in dora_tiles(d) {
                 let _ = writeln!(
                     out,
-                    "  {:<22} {:>10}  {:<7}  ({})",
+                    "  {:<31} {:>10}  {:<7}  ({})",
                     tile.name,
                     tile.value,
                     tile.tier_class(),

@@ -129,12 +129,12 @@ pub(super) fn dora_tiles(d: &Dora) -> [DoraTile; 4] {
         ),
         DoraTile::new(
             restore,
-            "Time to restore",
-            &d.time_to_restore,
+            "Failed deployment recovery time",
+            &d.failed_deployment_recovery,
             format_duration,
             format!(
-                "median of {} restores; {} unrestored",
-                d.time_to_restore.samples, d.unrestored_failures
+                "median of {} recoveries; {} unrecovered",
+                d.failed_deployment_recovery.samples, d.unrecovered_failures
             ),
         ),
         DoraTile::new(

@@ -5,8 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 
-use super::executions::dedup;
-use super::outcomes::{Outcome, OutcomeCounts};
+use super::outcomes::{Outcome, OutcomeCounts, step_outcome_rows};
 use crate::event::{ExecutionState, Level};
 use crate::row::Row;
 
@@ -19,9 +18,9 @@ pub struct ActionStats {
     pub stage: String,
     /// Action name.
     pub action: String,
-    /// Provider of its latest row that names one.
+    /// Provider of its latest outcome row that names one.
     pub provider: Option<String>,
-    /// Terminal rows by outcome.
+    /// Outcome rows by outcome.
     pub counts: OutcomeCounts,
     /// When it last failed.
     pub last_failure: Option<Timestamp>,
@@ -31,20 +30,16 @@ pub struct ActionStats {
     pub last_error_summary: Option<String>,
 }
 
-/// Every action with at least one terminal row (deduplicated), hotspots first: sorted by
-/// failures (descending), failure rate (descending), then pipeline, stage, action.
+/// Every action with at least one outcome row ([`step_outcome_rows`]: one per attempt and
+/// state, in-progress states left out), hotspots first: sorted by failures (descending),
+/// failure rate (descending), then pipeline, stage, action.
 pub fn action_stats(rows: &[Row]) -> Vec<ActionStats> {
     let mut map: BTreeMap<(&str, &str, &str), ActionStats> = BTreeMap::new();
     let mut provider_at: HashMap<(&str, &str, &str), Timestamp> = HashMap::new();
-    for r in dedup(rows) {
-        let (Level::Action, Some(stage), Some(action)) =
-            (r.level, r.stage.as_deref(), r.action.as_deref())
-        else {
+    for r in step_outcome_rows(rows, Level::Action) {
+        let (Some(stage), Some(action)) = (r.stage.as_deref(), r.action.as_deref()) else {
             continue;
         };
-        if !r.state.is_terminal() {
-            continue;
-        }
         let key = (r.pipeline.as_str(), stage, action);
         let stats = map.entry(key).or_insert_with(|| ActionStats {
             pipeline: r.pipeline.clone(),

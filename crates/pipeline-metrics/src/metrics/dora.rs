@@ -1,6 +1,6 @@
-//! DORA: deployment frequency, lead time for changes, time to restore and change failure
-//! rate of the production pipelines over a period, and their tiers (see
-//! [the module docs](super)).
+//! DORA: deployment frequency, lead time for changes, failed deployment recovery time
+//! (formerly "time to restore") and change failure rate of the production pipelines over
+//! a period, and their tiers (see [the module docs](super)).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -65,8 +65,8 @@ pub fn lead_time_tier(seconds: f64) -> Tier {
     }
 }
 
-/// Tier of a median time to restore in seconds (see the module docs).
-pub fn time_to_restore_tier(seconds: f64) -> Tier {
+/// Tier of a median failed deployment recovery time in seconds (see the module docs).
+pub fn failed_deployment_recovery_tier(seconds: f64) -> Tier {
     if seconds < HOUR {
         Tier::Elite
     } else if seconds < DAY {
@@ -138,10 +138,11 @@ pub struct Dora {
     pub deployment_frequency: DoraMetric,
     /// Median lead time in seconds; `samples` is the number of deployments measured.
     pub lead_time: DoraMetric,
-    /// Median time to restore in seconds; `samples` is the number of restores.
-    pub time_to_restore: DoraMetric,
-    /// Failures not followed by a success before the end of the period.
-    pub unrestored_failures: u64,
+    /// Median failed deployment recovery time (formerly "time to restore") in seconds;
+    /// `samples` is the number of recoveries.
+    pub failed_deployment_recovery: DoraMetric,
+    /// Failures not followed by a success (not recovered) before the end of the period.
+    pub unrecovered_failures: u64,
     /// Failed / completed deployments (0 to 1); `samples` is the completed deployments.
     pub change_failure_rate: DoraMetric,
     /// Successful production executions per day of their end, every day of the period.
@@ -213,7 +214,7 @@ pub fn dora(executions: &[Execution], config: &DoraConfig) -> Option<Dora> {
         })
         .collect();
 
-    // Time to restore, per pipeline.
+    // Failed deployment recovery time, per pipeline.
     let mut open: BTreeMap<&str, Timestamp> = BTreeMap::new();
     let mut restores = Vec::new();
     for (e, end) in &completed {
@@ -265,12 +266,12 @@ pub fn dora(executions: &[Execution], config: &DoraConfig) -> Option<Dora> {
             lead_times.len() as u64,
             lead_time_tier,
         ),
-        time_to_restore: DoraMetric::new(
+        failed_deployment_recovery: DoraMetric::new(
             percentile(&restores, 50),
             restores.len() as u64,
-            time_to_restore_tier,
+            failed_deployment_recovery_tier,
         ),
-        unrestored_failures: open.len() as u64,
+        unrecovered_failures: open.len() as u64,
         change_failure_rate: DoraMetric::new(cfr, total, change_failure_rate_tier),
         deployments_per_day: fill_days(per_day_map),
     })
@@ -312,13 +313,13 @@ mod tests {
         assert_eq!(d.lead_time.value, Some(2100.0));
         assert_eq!(d.lead_time.tier, Some(Tier::Elite));
 
-        // Time to restore: in end order P1 ok, P2 FAILED 03-02 14:05 (opens), P3 FAILED
+        // Failed deployment recovery: in end order P1 ok, P2 FAILED 03-02 14:05 (opens), P3 FAILED
         // 03-03 09:20 (already open), P4 ok 03-03 11:15 (closes): 21 h 10 min = 76200 s.
         // P6 ok, nothing open. One restore, median 76200 s. < 1 day: high.
-        assert_eq!(d.time_to_restore.samples, 1);
-        assert_eq!(d.time_to_restore.value, Some(76200.0));
-        assert_eq!(d.time_to_restore.tier, Some(Tier::High));
-        assert_eq!(d.unrestored_failures, 0);
+        assert_eq!(d.failed_deployment_recovery.samples, 1);
+        assert_eq!(d.failed_deployment_recovery.value, Some(76200.0));
+        assert_eq!(d.failed_deployment_recovery.tier, Some(Tier::High));
+        assert_eq!(d.unrecovered_failures, 0);
 
         // Change failure rate: completed prod = P1, P2, P3, P4, P6 (P5 superseded, P7
         // running are not deployments). 2 failed / 5 = 0.4. <= 45%: medium.
@@ -348,9 +349,9 @@ mod tests {
         assert_eq!(d.deployment_frequency.value, Some(1.0));
         assert_eq!(d.deployment_frequency.tier, Some(Tier::Elite));
         // P2's failure is not restored within the period.
-        assert_eq!(d.unrestored_failures, 1);
-        assert_eq!(d.time_to_restore.value, None);
-        assert_eq!(d.time_to_restore.tier, None);
+        assert_eq!(d.unrecovered_failures, 1);
+        assert_eq!(d.failed_deployment_recovery.value, None);
+        assert_eq!(d.failed_deployment_recovery.tier, None);
         // 1 failed / 2 = 0.5 > 45%: low.
         assert_eq!(d.change_failure_rate.value, Some(0.5));
         assert_eq!(d.change_failure_rate.tier, Some(Tier::Low));
@@ -385,10 +386,10 @@ mod tests {
         assert_eq!(lead_time_tier(3600.0), Tier::High);
         assert_eq!(lead_time_tier(7.0 * DAY), Tier::Medium);
         assert_eq!(lead_time_tier(182.0 * DAY), Tier::Low);
-        assert_eq!(time_to_restore_tier(3599.0), Tier::Elite);
-        assert_eq!(time_to_restore_tier(DAY - 1.0), Tier::High);
-        assert_eq!(time_to_restore_tier(DAY), Tier::Medium);
-        assert_eq!(time_to_restore_tier(7.0 * DAY), Tier::Low);
+        assert_eq!(failed_deployment_recovery_tier(3599.0), Tier::Elite);
+        assert_eq!(failed_deployment_recovery_tier(DAY - 1.0), Tier::High);
+        assert_eq!(failed_deployment_recovery_tier(DAY), Tier::Medium);
+        assert_eq!(failed_deployment_recovery_tier(7.0 * DAY), Tier::Low);
         assert_eq!(change_failure_rate_tier(0.15), Tier::Elite);
         assert_eq!(change_failure_rate_tier(0.16), Tier::High);
         assert_eq!(change_failure_rate_tier(0.30), Tier::High);

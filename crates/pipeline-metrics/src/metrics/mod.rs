@@ -9,11 +9,31 @@
 //! - [`dora`](mod@dora): the four DORA metrics and their tiers.
 //!
 //! Every function here has one precise definition, written out below, so that the report
-//! built locally and the Athena views agree to the number. Times are UTC; a "day" is the
-//! UTC date.
+//! built locally and the Athena views agree to the number (the `athena_sql` integration
+//! test runs the queries in `sql/` and compares every figure). Times are UTC; a "day" is
+//! the UTC date.
+//!
+//! # Period
+//! A period is the last `N` UTC days up to and including today: in Athena
+//! `day > current_date - INTERVAL 'N' DAY AND day <= current_date`, with `N` the template
+//! parameter `MetricsPeriodDays` (one value for every query); locally `--since` /
+//! `--until`, the first and last day inclusive ([`in_period`]). What places a record in
+//! the period:
+//! - an **execution** (outcomes per pipeline and day, totals, durations): the day it
+//!   **started**; executions are made from every row first, so a run that started in the
+//!   period keeps its rows from after it;
+//! - a **DORA** execution (deployments, lead time, recovery, change failure rate): the day
+//!   it **ended**; change starts (lead time) look at every execution, in the period or not;
+//! - a **stage or action outcome** (outcomes per stage and action, hotspots): the day of
+//!   its row's `event_time` (the partition `dt`).
 //!
 //! # Deduplication
 //! Delivery is at least once: rows are first reduced to one per `event_id` ([`dedup`]).
+//! Stage and action outcomes are then reduced to one per step outcome
+//! ([`step_outcome_rows`]): a row with an `action_execution_id` is one per `(pipeline,
+//! execution_id, stage, action, action_execution_id, state)`, the earliest by
+//! `(event_time, event_id)`, so a history import (`backfill:...` event ids) overlapping
+//! live days counts each attempt once.
 //!
 //! # Executions
 //! One [`Execution`] per `(pipeline, execution_id)` with at least one pipeline-level row
@@ -36,21 +56,25 @@
 //! `failed / (succeeded + failed)`: stopped and superseded runs are neither.
 //! - Per pipeline and day ([`pipeline_outcomes_per_day`], [`executions_per_day`]): each
 //!   execution counted once by its final state, on the day it started.
+//! - Every execution is in exactly one of the six outcomes (in Athena: the columns
+//!   `succeeded`, `failed`, `stopped`, `superseded`, `in_progress`, `unknown`).
 //! - Per stage or action and day ([`step_outcomes_per_day`]) and per action overall
-//!   ([`action_stats`]): every terminal stage/action row counts, on the day of its
-//!   `event_time`, so an action that failed and then succeeded on retry counts one failure
-//!   and one success.
+//!   ([`action_stats`]): every outcome row ([`step_outcome_rows`]: terminal or unknown
+//!   state, one per step outcome) counts, on the day of its `event_time`, so an action
+//!   that failed and then succeeded on retry counts one failure and one success; rows in
+//!   progress (STARTED, RESUMED, STOPPING) are not outcomes, so `in_progress` is 0 there.
 //!
 //! # Durations
 //! Over **succeeded** executions only. Percentiles are nearest-rank: the `p`-th percentile
 //! of `n` sorted values is the value at 1-based rank `ceil(p * n / 100)` (integer
-//! arithmetic: `(p * n + 99) / 100`), so it is always an observed value. In Athena:
+//! arithmetic: `(p * n + 99) / 100`), so it is always an observed value; the median is
+//! the `p = 50` one (of 4 values, the 2nd). In Athena:
 //! `element_at(array_sort(array_agg(duration)), (90 * count(*) + 99) / 100)`.
 //!
 //! # DORA
 //! Over the executions of the pipelines named in [`DoraConfig::production_pipelines`]
-//! whose **end** falls in the period (default: the first to the last day with any
-//! execution, start or end, inclusive). A *deployment* is a production execution whose
+//! whose **end** falls in the period (default, without a period: the first to the last
+//! day with any execution, start or end, inclusive). A *deployment* is a production execution whose
 //! final state is SUCCEEDED; a *failed deployment* one whose final state is FAILED.
 //! - **Deployment frequency**: deployments / days in the period (also shown per week,
 //!   times 7).
@@ -64,7 +88,7 @@
 //!   executions in end order; a failure opens an incident unless one is open; the next
 //!   success closes it, and the restore time is that success's end minus the end of the
 //!   failure that opened it. Incidents still open at the end of the period are counted in
-//!   [`Dora::unrestored_failures`], not in the median. The metric is the median.
+//!   [`Dora::unrecovered_failures`], not in the median. The metric is the median.
 //! - **Change failure rate**: failed deployments / (deployments + failed deployments).
 //!
 //! Tiers (per the 2021 Accelerate State of DevOps report, the last one with four tiers on
@@ -76,7 +100,7 @@
 //! |---|---|---|---|---|
 //! | deployment frequency | >= 1 per day (on demand) | >= 1 per 30 days (weekly to monthly) | >= 1 per 182 days (monthly to 6-monthly) | fewer |
 //! | lead time (median) | < 1 hour | < 1 week | < 182 days | >= 182 days |
-//! | time to restore (median) | < 1 hour | < 1 day | < 1 week | >= 1 week |
+//! | failed deployment recovery time (median) | < 1 hour | < 1 day | < 1 week | >= 1 week |
 //! | change failure rate | <= 15% | <= 30% | <= 45% | > 45% |
 //!
 //! # Athena
@@ -96,11 +120,16 @@ pub(crate) mod history;
 pub use actions::{ActionStats, action_stats};
 pub use dora::{
     Dora, DoraConfig, DoraMetric, Tier, change_failure_rate_tier, deployment_frequency_tier, dora,
-    lead_time_tier, time_to_restore_tier,
+    lead_time_tier, failed_deployment_recovery_tier,
 };
 pub use durations::{DurationPoint, DurationStats, duration_stats, duration_trend, percentile};
 pub use executions::{Execution, dedup, executions};
 pub use outcomes::{
     DailyOutcomes, Outcome, OutcomeCounts, executions_per_day, pipeline_outcomes_per_day,
-    pipeline_totals, step_outcomes_per_day,
+    pipeline_totals, step_outcome_rows, step_outcomes_per_day,
 };
+
+/// Whether `day` is in `period`, the first and last day inclusive (see the module docs).
+pub fn in_period(day: jiff::civil::Date, period: (jiff::civil::Date, jiff::civil::Date)) -> bool {
+    (period.0..=period.1).contains(&day)
+}

@@ -1,7 +1,7 @@
 //! Outcomes: what a state means for success counting, counts by outcome, and those
 //! counts per pipeline, stage or action and day (see [the module docs](super)).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 
@@ -165,22 +165,61 @@ pub fn pipeline_outcomes_per_day(executions: &[Execution]) -> Vec<DailyOutcomes>
         .collect()
 }
 
-/// Terminal rows of `level` (deduplicated) per day of `event_time` and pipeline, stage,
-/// action; sorted by day, pipeline, stage, action. Non-terminal rows are not counted.
+/// The outcome rows of `level`: deduplicated on `event_id`, without in-progress states
+/// (STARTED, RESUMED, STOPPING), and one row per step outcome: rows with an
+/// `action_execution_id` are one outcome per `(pipeline, execution_id, stage, action,
+/// action_execution_id, state)`, whatever their event id, so an imported action
+/// (`backfill:...`) and the live event of the same attempt count once. Of such rows the
+/// earliest by `(event_time, event_id)` is kept; the rest keep input order.
+pub fn step_outcome_rows(rows: &[Row], level: Level) -> Vec<&Row> {
+    type Key<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>, &'a str, &'a str);
+    let mut first: HashMap<Key<'_>, usize> = HashMap::new();
+    let mut out: Vec<&Row> = Vec::new();
+    for r in dedup(rows) {
+        if r.level != level || Outcome::of(&r.state) == Outcome::InProgress {
+            continue;
+        }
+        let Some(attempt) = r.action_execution_id.as_deref() else {
+            out.push(r);
+            continue;
+        };
+        let key = (
+            r.pipeline.as_str(),
+            r.execution_id.as_str(),
+            r.stage.as_deref(),
+            r.action.as_deref(),
+            attempt,
+            r.state.as_str(),
+        );
+        match first.get(&key) {
+            Some(&i) => {
+                if (r.event_time, r.event_id.as_str()) < (out[i].event_time, out[i].event_id.as_str()) {
+                    out[i] = r;
+                }
+            }
+            None => {
+                first.insert(key, out.len());
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+/// Outcome rows of `level` ([`step_outcome_rows`]) per day of `event_time` and pipeline,
+/// stage, action; sorted by day, pipeline, stage, action.
 pub fn step_outcomes_per_day(rows: &[Row], level: Level) -> Vec<DailyOutcomes> {
     type Key<'a> = (Date, &'a str, Option<&'a str>, Option<&'a str>);
     let mut map: BTreeMap<Key<'_>, OutcomeCounts> = BTreeMap::new();
-    for r in dedup(rows) {
-        if r.level == level && r.state.is_terminal() {
-            map.entry((
-                crate::utc::day(r.event_time),
-                r.pipeline.as_str(),
-                r.stage.as_deref(),
-                r.action.as_deref(),
-            ))
-            .or_default()
-            .add(Outcome::of(&r.state));
-        }
+    for r in step_outcome_rows(rows, level) {
+        map.entry((
+            crate::utc::day(r.event_time),
+            r.pipeline.as_str(),
+            r.stage.as_deref(),
+            r.action.as_deref(),
+        ))
+        .or_default()
+        .add(Outcome::of(&r.state));
     }
     map.into_iter()
         .map(|((day, pipeline, stage, action), counts)| DailyOutcomes {
