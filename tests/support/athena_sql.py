@@ -162,6 +162,7 @@ def check_divisions(name, tree, schema):
     Returns the positions (in `tree.find_all(exp.Div)` order) of integer divisions to keep
     integral."""
     typed = annotate_types(trino_types(tree), schema=schema, dialect="trino")
+    originals = list(tree.find_all(exp.Div))
     integral = []
     for i, div in enumerate(typed.find_all(exp.Div)):
         left, right = div.this.type, div.expression.type
@@ -175,7 +176,7 @@ def check_divisions(name, tree, schema):
             continue
         what = "/".join(t.sql("trino") if t else "unknown" for t in (left, right))
         raise Refused(
-            f"{name}: `{div.sql('trino')}` divides {what}: in Trino that is not a double "
+            f"{name}: `{originals[i].sql('trino')}` divides {what}: in Trino that is not a double "
             "division (integers truncate, a decimal literal such as 30.0 keeps its scale); "
             "make one operand a double (CAST(... AS double), 1e0)"
         )

@@ -151,7 +151,7 @@ async fn metrics_report_on_a_folder_matches_hand_computed_numbers() {
     // DORA over 03-02..03-04 (3 days): deployments P1, P3, P4 = 1.00/day (elite).
     // Lead times: P1 09:50 - 09:00 (C1 entered with B1) = 50m; P3 12:30 - 10:00 (C2
     // entered with P2) = 2h 30m; P4 (no commit) 40m -> median 50m (elite).
-    // Restore: P2 failed 10:20, P3 succeeded 12:30 -> 2h 10m (high).
+    // Failed deployment recovery: P2 failed 10:20, P3 succeeded 12:30 -> 2h 10m (high).
     // Change failure rate: 1 failed of 4 completed = 25.0% (high).
     for part in [
         "1.00/day  elite",

@@ -62,7 +62,7 @@ fn html_shows_the_numbers() {
     assert!(html.contains(r#"<div id="dora-change-failure-rate" class="tile tier-medium">"#));
     assert!(html.contains("0.75/day"));
     assert!(html.contains("35m 00s"), "lead time 2100 s");
-    assert!(html.contains("21h 10m"), "restore 76200 s");
+    assert!(html.contains("21h 10m"), "recovery 76200 s");
     assert!(html.contains("40.0%"), "change failure rate");
     // Stacked bars: 03-02 has 2 succeeded and 1 failed.
     assert!(html.contains("<title>2026-03-02 Succeeded: 2</title>"));

@@ -108,7 +108,7 @@ impl DoraTile {
 
 /// The four DORA tiles, in page order.
 pub(super) fn dora_tiles(d: &Dora) -> [DoraTile; 4] {
-    let [frequency, lead_time, restore, failure_rate] = DORA_TILE_IDS;
+    let [frequency, lead_time, recovery, failure_rate] = DORA_TILE_IDS;
     [
         DoraTile::new(
             frequency,
@@ -128,7 +128,7 @@ pub(super) fn dora_tiles(d: &Dora) -> [DoraTile; 4] {
             format!("median of {} deployments", d.lead_time.samples),
         ),
         DoraTile::new(
-            restore,
+            recovery,
             "Failed deployment recovery time",
             &d.failed_deployment_recovery,
             format_duration,

@@ -416,4 +416,69 @@ mod tests {
             }
         );
     }
+
+    #[test]
+    fn an_import_overlapping_live_days_counts_each_attempt_once() {
+        use crate::row::{self, ActionExecutionSummary, Source};
+        let live = row::from_json(crate::fixtures::ACTION_FAILED, Source::Live).unwrap();
+        // The same attempt imported: another event id, CodePipeline's own time, 5 s
+        // later and so past midnight.
+        let imported = ActionExecutionSummary {
+            account: live.account.clone(),
+            region: live.region.clone(),
+            pipeline: live.pipeline.clone(),
+            execution_id: live.execution_id.clone(),
+            stage: "Build".to_owned(),
+            action: "UnitTests".to_owned(),
+            action_execution_id: live.action_execution_id.clone(),
+            status: "Failed".to_owned(),
+            start_time: crate::fixtures::ts("2026-03-14T23:51:20Z"),
+            last_update_time: Some(crate::fixtures::ts("2026-03-15T00:00:01Z")),
+            owner: None,
+            category: None,
+            provider: Some("CodeBuild".to_owned()),
+            version: None,
+            external_execution_id: None,
+            external_execution_url: None,
+            summary: Some("imported".to_owned()),
+            error_code: Some("JobFailed".to_owned()),
+        };
+        let mut rows = vec![live.clone()];
+        rows.extend(row::backfill_action(&imported));
+        let per_day = step_outcomes_per_day(&rows, Level::Action);
+        // One failure, on the live event's day (the earliest copy).
+        assert_eq!(per_day.len(), 1, "{per_day:?}");
+        assert_eq!(per_day[0].day, date(2026, 3, 14));
+        assert_eq!(
+            per_day[0].counts,
+            OutcomeCounts {
+                failed: 1,
+                ..Default::default()
+            }
+        );
+        let stats = crate::metrics::action_stats(&rows);
+        assert_eq!(stats[0].counts.failed, 1);
+        assert_eq!(stats[0].last_error_summary, live.error_summary);
+
+        // A second attempt (another action execution id) is another outcome.
+        let mut retry = imported.clone();
+        retry.action_execution_id = Some("retry".to_owned());
+        rows.extend(row::backfill_action(&retry));
+        assert_eq!(crate::metrics::action_stats(&rows)[0].counts.failed, 2);
+    }
+
+    #[test]
+    fn unknown_step_states_count_as_unknown_and_in_progress_ones_not_at_all() {
+        let mut h = History::new();
+        h.action(BUILD, "x", "Test", "UnitTests", "2026-01-01T10:00:00Z", "STARTED");
+        h.action(BUILD, "x", "Test", "UnitTests", "2026-01-01T10:01:00Z", "SKIPPED");
+        let actions = step_outcomes_per_day(&h.rows, Level::Action);
+        assert_eq!(
+            actions[0].counts,
+            OutcomeCounts {
+                unknown: 1,
+                ..Default::default()
+            }
+        );
+    }
 }
