@@ -244,7 +244,7 @@ fn fixture() -> Vec<(String, Vec<Row>)> {
     h.pipeline(BUILD, "B9", "SUCCEEDED", "2026-03-10T07:06:00Z", "2026-03-10T07:00:00Z", 1);
     let mut third = std::mem::take(&mut h.rows);
     // Redelivered across batches: P2's start, its failed deploy and its end.
-    third.extend([p2_started, p2_deploy_failed.clone(), p2_failed.clone()]);
+    third.extend([p2_started, p2_deploy_failed, p2_failed]);
     second.reverse();
 
     // The history import overlaps the live days: P2 and P3 again, with `backfill:` ids

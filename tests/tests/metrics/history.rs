@@ -118,6 +118,34 @@ impl History {
     }
 }
 
+impl History {
+    /// A run of `pipeline`: STARTED at `start`, its source action 30 s later (with
+    /// `commit`, if any), deploy-prod's deploy action one minute before `end` (in the
+    /// run's final state), then `state` at `end`.
+    pub(crate) fn run(
+        &mut self,
+        pipeline: &str,
+        exec: &str,
+        start: &str,
+        commit: Option<&str>,
+        state: &str,
+        end: &str,
+    ) {
+        let shifted = |at: &str, seconds: i64| {
+            let t: Timestamp = at.parse().unwrap();
+            (t + jiff::SignedDuration::from_secs(seconds)).to_string()
+        };
+        self.pipeline(pipeline, exec, "STARTED", start, start);
+        if let Some(commit) = commit {
+            self.source(pipeline, exec, &shifted(start, 30), commit);
+        }
+        if pipeline == "deploy-prod" {
+            self.deploy(exec, state, &shifted(end, -60));
+        }
+        self.pipeline(pipeline, exec, state, end, start);
+    }
+}
+
 /// Runs the history through the function into a folder, the last event delivered twice
 /// (in a second batch), as `pipeline-router invoke metrics-extractor` would.
 pub(crate) async fn extract_into(dir: &Path, events: &[String]) {

@@ -10,88 +10,16 @@ const C2: &str = "2222222222222222222222222222222222222222";
 fn small_history() -> Vec<String> {
     let mut h = History::new();
     let t = |s: &str| format!("2026-03-{s}Z");
-    h.pipeline(
-        "build-app",
-        "B1",
-        "STARTED",
-        &t("02T09:00:00"),
-        &t("02T09:00:00"),
-    );
-    h.source("build-app", "B1", &t("02T09:00:30"), C1);
-    h.pipeline(
-        "build-app",
-        "B1",
-        "SUCCEEDED",
-        &t("02T09:10:00"),
-        &t("02T09:00:00"),
-    );
-
-    h.pipeline(
-        "deploy-prod",
-        "P1",
-        "STARTED",
-        &t("02T09:20:00"),
-        &t("02T09:20:00"),
-    );
-    h.source("deploy-prod", "P1", &t("02T09:20:30"), C1);
-    h.deploy("P1", "SUCCEEDED", &t("02T09:49:00"));
-    h.pipeline(
-        "deploy-prod",
-        "P1",
-        "SUCCEEDED",
-        &t("02T09:50:00"),
-        &t("02T09:20:00"),
-    );
-
-    h.pipeline(
-        "deploy-prod",
-        "P2",
-        "STARTED",
-        &t("03T10:00:00"),
-        &t("03T10:00:00"),
-    );
-    h.source("deploy-prod", "P2", &t("03T10:00:30"), C2);
-    h.deploy("P2", "FAILED", &t("03T10:19:00"));
-    h.pipeline(
-        "deploy-prod",
-        "P2",
-        "FAILED",
-        &t("03T10:20:00"),
-        &t("03T10:00:00"),
-    );
-
-    h.pipeline(
-        "deploy-prod",
-        "P3",
-        "STARTED",
-        &t("03T12:00:00"),
-        &t("03T12:00:00"),
-    );
-    h.source("deploy-prod", "P3", &t("03T12:00:30"), C2);
-    h.deploy("P3", "SUCCEEDED", &t("03T12:29:00"));
-    h.pipeline(
-        "deploy-prod",
-        "P3",
-        "SUCCEEDED",
-        &t("03T12:30:00"),
-        &t("03T12:00:00"),
-    );
-
-    h.pipeline(
-        "deploy-prod",
-        "P4",
-        "STARTED",
-        &t("04T08:00:00"),
-        &t("04T08:00:00"),
-    );
-    h.deploy("P4", "SUCCEEDED", &t("04T08:39:00"));
-    h.pipeline(
-        "deploy-prod",
-        "P4",
-        "SUCCEEDED",
-        &t("04T08:40:00"),
-        &t("04T08:00:00"),
-    );
+    let runs = [
+        ("build-app", "B1", "02T09:00:00", Some(C1), "SUCCEEDED", "02T09:10:00"),
+        ("deploy-prod", "P1", "02T09:20:00", Some(C1), "SUCCEEDED", "02T09:50:00"),
+        ("deploy-prod", "P2", "03T10:00:00", Some(C2), "FAILED", "03T10:20:00"),
+        ("deploy-prod", "P3", "03T12:00:00", Some(C2), "SUCCEEDED", "03T12:30:00"),
+        ("deploy-prod", "P4", "04T08:00:00", None, "SUCCEEDED", "04T08:40:00"),
+    ];
+    for (pipeline, exec, start, commit, state, end) in runs {
+        h.run(pipeline, exec, &t(start), commit, state, &t(end));
+    }
     h.events
 }
 
