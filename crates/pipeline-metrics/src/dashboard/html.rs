@@ -2,9 +2,10 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::view::{dora_tiles, hotspots, pipeline_lines};
+use super::view::{dora_tiles, hotspots, outcome_label, pipeline_lines};
 use super::{CHART_IDS, Report, charts};
 use crate::batch::format_day;
+use crate::metrics::Outcome;
 
 /// The page's whole style sheet, inline.
 const CSS: &str = r#"
@@ -177,27 +178,19 @@ fn table(id: &str, heading: &str, columns: &[&str], rows: Markup) -> Markup {
     }
 }
 
-/// One row per pipeline: runs by outcome, failure rate, duration percentiles.
+/// One row per pipeline: runs by outcome (every outcome, so the row adds up to the runs),
+/// failure rate, duration percentiles.
 fn pipelines(report: &Report) -> Markup {
-    let columns = [
-        "Pipeline",
-        "Runs",
-        "Succeeded",
-        "Failed",
-        "Stopped",
-        "Superseded",
-        "Failure rate",
-        "p50",
-        "p90",
-        "p95",
-    ];
+    let mut columns = vec!["Pipeline", "Runs"];
+    columns.extend(Outcome::ALL.map(outcome_label));
+    columns.extend(["Failure rate", "p50", "p90", "p95"]);
     let rows = html! {
         @for p in pipeline_lines(report) {
             tr {
                 td { (p.name) }
-                @for n in [p.counts.total(), p.counts.succeeded, p.counts.failed,
-                    p.counts.stopped, p.counts.superseded] {
-                    td class="num" { (n) }
+                td class="num" { (p.counts.total()) }
+                @for o in Outcome::ALL {
+                    td class="num" { (p.counts.get(o)) }
                 }
                 @for text in [&p.failure_rate, &p.p50, &p.p90, &p.p95] {
                     td class="num" { (text) }
