@@ -36,7 +36,10 @@ script closes the gaps where the two engines differ on our queries:
   DuckDB's `date_diff` counts unit boundaries crossed.
 - `from_iso8601_timestamp(x)` is a cast to `TIMESTAMPTZ`; the session time zone is UTC so
   that `CAST(... AS timestamp)` keeps the UTC wall time, as in Trino.
-- `element_at(array_sort(...), i)`, `count_if`, `IF`, `date(...)` and `INTERVAL` arithmetic
+- `count_if(x)` becomes `count(CASE WHEN x THEN 1 END)`, Trino's definition: 0 over no
+  rows, where DuckDB's `count_if` gives NULL (a period without deployments would have no
+  deployment frequency).
+- `element_at(array_sort(...), i)`, `IF`, `date(...)` and `INTERVAL` arithmetic
   transpile faithfully (DuckDB lists are 1-based, sort NULLs last and yield NULL out of
   range, as Trino's `element_at` does).
 """
@@ -199,6 +202,11 @@ def to_duckdb(name, sql, today, schema):
             return exp.Anonymous(this="arg_max_null", expressions=[node.this, node.expression])
         if isinstance(node, exp.ArgMin):
             return exp.Anonymous(this="arg_min_null", expressions=[node.this, node.expression])
+        if isinstance(node, exp.CountIf):
+            # Trino: count(CASE WHEN x THEN 1 END), 0 over no rows; DuckDB's count_if
+            # gives NULL there.
+            case = exp.Case(ifs=[exp.If(this=node.this.copy(), true=exp.Literal.number(1))])
+            return exp.Count(this=case)
         if isinstance(node, (exp.DateDiff, exp.TimestampDiff)):
             unit = node.args.get("unit")
             unit_text = unit.name if unit is not None else "day"

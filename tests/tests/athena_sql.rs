@@ -58,7 +58,15 @@ impl Live {
         row
     }
 
-    fn pipeline(&mut self, pipeline: &str, exec: &str, state: &str, time: &str, start: &str, attempt: u32) -> Row {
+    fn pipeline(
+        &mut self,
+        pipeline: &str,
+        exec: &str,
+        state: &str,
+        time: &str,
+        start: &str,
+        attempt: u32,
+    ) -> Row {
         self.push(
             "Pipeline",
             time,
@@ -122,7 +130,17 @@ impl Live {
         } else {
             json!({"external-execution-summary": "Deployed"})
         };
-        self.action(PROD, exec, "Deploy", "DeployToProd", attempt_id, "CodeDeploy", state, time, result)
+        self.action(
+            PROD,
+            exec,
+            "Deploy",
+            "DeployToProd",
+            attempt_id,
+            "CodeDeploy",
+            state,
+            time,
+            result,
+        )
     }
 }
 
@@ -134,7 +152,14 @@ fn day(text: &str) -> Date {
     text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
-fn execution_summary(pipeline: &str, exec: &str, status: &str, start: &str, end: &str, commit: Option<&str>) -> ExecutionSummary {
+fn execution_summary(
+    pipeline: &str,
+    exec: &str,
+    status: &str,
+    start: &str,
+    end: &str,
+    commit: Option<&str>,
+) -> ExecutionSummary {
     ExecutionSummary {
         account: "123456789012".to_owned(),
         region: "eu-west-1".to_owned(),
@@ -150,7 +175,13 @@ fn execution_summary(pipeline: &str, exec: &str, status: &str, start: &str, end:
     }
 }
 
-fn action_summary(exec: &str, attempt_id: &str, status: &str, start: &str, end: &str) -> ActionExecutionSummary {
+fn action_summary(
+    exec: &str,
+    attempt_id: &str,
+    status: &str,
+    start: &str,
+    end: &str,
+) -> ActionExecutionSummary {
     let failed = status == "Failed";
     ActionExecutionSummary {
         account: "123456789012".to_owned(),
@@ -169,7 +200,11 @@ fn action_summary(exec: &str, attempt_id: &str, status: &str, start: &str, end: 
         version: Some("1".to_owned()),
         external_execution_id: None,
         external_execution_url: None,
-        summary: Some(if failed { format!("{exec} failed") } else { "Deployed".to_owned() }),
+        summary: Some(if failed {
+            format!("{exec} failed")
+        } else {
+            "Deployed".to_owned()
+        }),
         error_code: failed.then(|| "JobFailed".to_owned()),
     }
 }
@@ -181,67 +216,276 @@ fn fixture() -> Vec<(String, Vec<Row>)> {
     let mut h = Live::default();
     // B0 crosses midnight into the period's first day: started 03-03 (before the
     // period), its test action and its end on 03-04.
-    h.pipeline(BUILD, "B0", "STARTED", "2026-03-03T23:58:00Z", "2026-03-03T23:58:00Z", 1);
+    h.pipeline(
+        BUILD,
+        "B0",
+        "STARTED",
+        "2026-03-03T23:58:00Z",
+        "2026-03-03T23:58:00Z",
+        1,
+    );
     h.source(BUILD, "B0", "2026-03-03T23:58:30Z", C1);
-    h.action(BUILD, "B0", "Test", "UnitTests", "B0-test", "CodeBuild", "SUCCEEDED", "2026-03-04T00:02:00Z", json!({}));
-    h.pipeline(BUILD, "B0", "SUCCEEDED", "2026-03-04T00:03:00Z", "2026-03-03T23:58:00Z", 1);
+    h.action(
+        BUILD,
+        "B0",
+        "Test",
+        "UnitTests",
+        "B0-test",
+        "CodeBuild",
+        "SUCCEEDED",
+        "2026-03-04T00:02:00Z",
+        json!({}),
+    );
+    h.pipeline(
+        BUILD,
+        "B0",
+        "SUCCEEDED",
+        "2026-03-04T00:03:00Z",
+        "2026-03-03T23:58:00Z",
+        1,
+    );
     // P0 deploys C1 (lead time from B0's start: 32 min).
-    h.pipeline(PROD, "P0", "STARTED", "2026-03-04T00:10:00Z", "2026-03-04T00:10:00Z", 1);
+    h.pipeline(
+        PROD,
+        "P0",
+        "STARTED",
+        "2026-03-04T00:10:00Z",
+        "2026-03-04T00:10:00Z",
+        1,
+    );
     h.source(PROD, "P0", "2026-03-04T00:10:30Z", C1);
     h.deploy("P0", "P0-deploy", "SUCCEEDED", "2026-03-04T00:29:00Z");
-    h.pipeline(PROD, "P0", "SUCCEEDED", "2026-03-04T00:30:00Z", "2026-03-04T00:10:00Z", 1);
+    h.pipeline(
+        PROD,
+        "P0",
+        "SUCCEEDED",
+        "2026-03-04T00:30:00Z",
+        "2026-03-04T00:10:00Z",
+        1,
+    );
     // P1 fails, is retried (RESUMED, attempt 2) and succeeds: a success.
-    h.pipeline(PROD, "P1", "STARTED", "2026-03-04T10:00:00Z", "2026-03-04T10:00:00Z", 1);
+    h.pipeline(
+        PROD,
+        "P1",
+        "STARTED",
+        "2026-03-04T10:00:00Z",
+        "2026-03-04T10:00:00Z",
+        1,
+    );
     h.source(PROD, "P1", "2026-03-04T10:00:30Z", C2);
     h.deploy("P1", "P1-deploy-1", "FAILED", "2026-03-04T10:19:00Z");
     h.stage(PROD, "P1", "Deploy", "FAILED", "2026-03-04T10:19:30Z");
-    h.pipeline(PROD, "P1", "FAILED", "2026-03-04T10:20:00Z", "2026-03-04T10:00:00Z", 1);
-    h.pipeline(PROD, "P1", "RESUMED", "2026-03-04T10:30:00Z", "2026-03-04T10:00:00Z", 2);
+    h.pipeline(
+        PROD,
+        "P1",
+        "FAILED",
+        "2026-03-04T10:20:00Z",
+        "2026-03-04T10:00:00Z",
+        1,
+    );
+    h.pipeline(
+        PROD,
+        "P1",
+        "RESUMED",
+        "2026-03-04T10:30:00Z",
+        "2026-03-04T10:00:00Z",
+        2,
+    );
     h.deploy("P1", "P1-deploy-2", "STARTED", "2026-03-04T10:31:00Z");
     h.deploy("P1", "P1-deploy-2", "SUCCEEDED", "2026-03-04T10:49:00Z");
     h.stage(PROD, "P1", "Deploy", "SUCCEEDED", "2026-03-04T10:49:30Z");
-    h.pipeline(PROD, "P1", "SUCCEEDED", "2026-03-04T10:50:00Z", "2026-03-04T10:00:00Z", 2);
+    h.pipeline(
+        PROD,
+        "P1",
+        "SUCCEEDED",
+        "2026-03-04T10:50:00Z",
+        "2026-03-04T10:00:00Z",
+        2,
+    );
     let first = std::mem::take(&mut h.rows);
 
     // P2 fails (a failed deployment), P3 recovers with the same commit.
-    let p2_started = h.pipeline(PROD, "P2", "STARTED", "2026-03-05T09:00:00Z", "2026-03-05T09:00:00Z", 1);
+    let p2_started = h.pipeline(
+        PROD,
+        "P2",
+        "STARTED",
+        "2026-03-05T09:00:00Z",
+        "2026-03-05T09:00:00Z",
+        1,
+    );
     h.source(PROD, "P2", "2026-03-05T09:00:30Z", C3);
     let p2_deploy_failed = h.deploy("P2", "P2-deploy", "FAILED", "2026-03-05T09:19:00Z");
     h.stage(PROD, "P2", "Deploy", "FAILED", "2026-03-05T09:19:30Z");
-    let p2_failed = h.pipeline(PROD, "P2", "FAILED", "2026-03-05T09:20:00Z", "2026-03-05T09:00:00Z", 1);
+    let p2_failed = h.pipeline(
+        PROD,
+        "P2",
+        "FAILED",
+        "2026-03-05T09:20:00Z",
+        "2026-03-05T09:00:00Z",
+        1,
+    );
     // P3's end arrives before its start (out of order).
-    h.pipeline(PROD, "P3", "SUCCEEDED", "2026-03-05T12:30:00Z", "2026-03-05T12:00:00Z", 1);
+    h.pipeline(
+        PROD,
+        "P3",
+        "SUCCEEDED",
+        "2026-03-05T12:30:00Z",
+        "2026-03-05T12:00:00Z",
+        1,
+    );
     h.deploy("P3", "P3-deploy", "SUCCEEDED", "2026-03-05T12:29:00Z");
     h.source(PROD, "P3", "2026-03-05T12:00:30Z", C3);
-    h.pipeline(PROD, "P3", "STARTED", "2026-03-05T12:00:00Z", "2026-03-05T12:00:00Z", 1);
+    h.pipeline(
+        PROD,
+        "P3",
+        "STARTED",
+        "2026-03-05T12:00:00Z",
+        "2026-03-05T12:00:00Z",
+        1,
+    );
     // P4 superseded; P5 stopped, its deploy abandoned.
-    h.pipeline(PROD, "P4", "STARTED", "2026-03-06T08:00:00Z", "2026-03-06T08:00:00Z", 1);
-    h.pipeline(PROD, "P4", "SUPERSEDED", "2026-03-06T08:05:00Z", "2026-03-06T08:00:00Z", 1);
-    h.pipeline(PROD, "P5", "STARTED", "2026-03-06T09:00:00Z", "2026-03-06T09:00:00Z", 1);
+    h.pipeline(
+        PROD,
+        "P4",
+        "STARTED",
+        "2026-03-06T08:00:00Z",
+        "2026-03-06T08:00:00Z",
+        1,
+    );
+    h.pipeline(
+        PROD,
+        "P4",
+        "SUPERSEDED",
+        "2026-03-06T08:05:00Z",
+        "2026-03-06T08:00:00Z",
+        1,
+    );
+    h.pipeline(
+        PROD,
+        "P5",
+        "STARTED",
+        "2026-03-06T09:00:00Z",
+        "2026-03-06T09:00:00Z",
+        1,
+    );
     h.deploy("P5", "P5-deploy", "STARTED", "2026-03-06T09:01:00Z");
-    h.pipeline(PROD, "P5", "STOPPING", "2026-03-06T09:10:00Z", "2026-03-06T09:00:00Z", 1);
+    h.pipeline(
+        PROD,
+        "P5",
+        "STOPPING",
+        "2026-03-06T09:10:00Z",
+        "2026-03-06T09:00:00Z",
+        1,
+    );
     h.deploy("P5", "P5-deploy", "ABANDONED", "2026-03-06T09:10:30Z");
-    h.pipeline(PROD, "P5", "STOPPED", "2026-03-06T09:11:00Z", "2026-03-06T09:00:00Z", 1);
+    h.pipeline(
+        PROD,
+        "P5",
+        "STOPPED",
+        "2026-03-06T09:11:00Z",
+        "2026-03-06T09:00:00Z",
+        1,
+    );
     let mut second = std::mem::take(&mut h.rows);
 
     // P6 never finishes.
-    h.pipeline(PROD, "P6", "STARTED", "2026-03-07T10:00:00Z", "2026-03-07T10:00:00Z", 1);
+    h.pipeline(
+        PROD,
+        "P6",
+        "STARTED",
+        "2026-03-07T10:00:00Z",
+        "2026-03-07T10:00:00Z",
+        1,
+    );
     h.deploy("P6", "P6-deploy", "STARTED", "2026-03-07T10:01:00Z");
     // Unknown states: Q1's only event is QUEUED; Q2 ends PAUSED (a made-up future state),
     // its test action SKIPPED.
-    h.pipeline(BUILD, "Q1", "QUEUED", "2026-03-08T11:00:00Z", "2026-03-08T11:00:00Z", 1);
-    h.pipeline(BUILD, "Q2", "STARTED", "2026-03-08T12:00:00Z", "2026-03-08T12:00:00Z", 1);
-    h.action(BUILD, "Q2", "Test", "UnitTests", "Q2-test", "CodeBuild", "SKIPPED", "2026-03-08T12:01:00Z", json!({}));
-    h.action(BUILD, "Q2", "Test", "Lint", "Q2-lint", "CodeBuild", "FAILED", "2026-03-08T12:02:00Z",
-        json!({"external-execution-summary": "lint failed"}));
-    h.pipeline(BUILD, "Q2", "PAUSED", "2026-03-08T12:05:00Z", "2026-03-08T12:00:00Z", 1);
+    h.pipeline(
+        BUILD,
+        "Q1",
+        "QUEUED",
+        "2026-03-08T11:00:00Z",
+        "2026-03-08T11:00:00Z",
+        1,
+    );
+    h.pipeline(
+        BUILD,
+        "Q2",
+        "STARTED",
+        "2026-03-08T12:00:00Z",
+        "2026-03-08T12:00:00Z",
+        1,
+    );
+    h.action(
+        BUILD,
+        "Q2",
+        "Test",
+        "UnitTests",
+        "Q2-test",
+        "CodeBuild",
+        "SKIPPED",
+        "2026-03-08T12:01:00Z",
+        json!({}),
+    );
+    h.action(
+        BUILD,
+        "Q2",
+        "Test",
+        "Lint",
+        "Q2-lint",
+        "CodeBuild",
+        "FAILED",
+        "2026-03-08T12:02:00Z",
+        json!({"external-execution-summary": "lint failed"}),
+    );
+    h.pipeline(
+        BUILD,
+        "Q2",
+        "PAUSED",
+        "2026-03-08T12:05:00Z",
+        "2026-03-08T12:00:00Z",
+        1,
+    );
     // B9 on the period's last day (today).
-    h.pipeline(BUILD, "B9", "STARTED", "2026-03-10T07:00:00Z", "2026-03-10T07:00:00Z", 1);
+    h.pipeline(
+        BUILD,
+        "B9",
+        "STARTED",
+        "2026-03-10T07:00:00Z",
+        "2026-03-10T07:00:00Z",
+        1,
+    );
     h.source(BUILD, "B9", "2026-03-10T07:00:30Z", C2);
-    h.action(BUILD, "B9", "Test", "UnitTests", "B9-test", "CodeBuild", "FAILED", "2026-03-10T07:03:00Z",
-        json!({"external-execution-summary": "flaky", "error-code": "JobFailed"}));
-    h.action(BUILD, "B9", "Test", "UnitTests", "B9-test-2", "CodeBuild", "SUCCEEDED", "2026-03-10T07:05:00Z", json!({}));
-    h.pipeline(BUILD, "B9", "SUCCEEDED", "2026-03-10T07:06:00Z", "2026-03-10T07:00:00Z", 1);
+    h.action(
+        BUILD,
+        "B9",
+        "Test",
+        "UnitTests",
+        "B9-test",
+        "CodeBuild",
+        "FAILED",
+        "2026-03-10T07:03:00Z",
+        json!({"external-execution-summary": "flaky", "error-code": "JobFailed"}),
+    );
+    h.action(
+        BUILD,
+        "B9",
+        "Test",
+        "UnitTests",
+        "B9-test-2",
+        "CodeBuild",
+        "SUCCEEDED",
+        "2026-03-10T07:05:00Z",
+        json!({}),
+    );
+    h.pipeline(
+        BUILD,
+        "B9",
+        "SUCCEEDED",
+        "2026-03-10T07:06:00Z",
+        "2026-03-10T07:00:00Z",
+        1,
+    );
     let mut third = std::mem::take(&mut h.rows);
     // Redelivered across batches: P2's start, its failed deploy and its end.
     third.extend([p2_started, p2_deploy_failed, p2_failed]);
@@ -252,22 +496,49 @@ fn fixture() -> Vec<(String, Vec<Row>)> {
     // (before the period) only the import knows.
     let mut backfill = Vec::new();
     backfill.extend(row::backfill_execution(&execution_summary(
-        PROD, "P2", "Failed", "2026-03-05T09:00:00Z", "2026-03-05T09:20:05Z", Some(C3),
+        PROD,
+        "P2",
+        "Failed",
+        "2026-03-05T09:00:00Z",
+        "2026-03-05T09:20:05Z",
+        Some(C3),
     )));
     backfill.extend(row::backfill_action(&action_summary(
-        "P2", "P2-deploy", "Failed", "2026-03-05T09:01:00Z", "2026-03-05T09:19:02Z",
+        "P2",
+        "P2-deploy",
+        "Failed",
+        "2026-03-05T09:01:00Z",
+        "2026-03-05T09:19:02Z",
     )));
     backfill.extend(row::backfill_execution(&execution_summary(
-        PROD, "P3", "Succeeded", "2026-03-05T12:00:00Z", "2026-03-05T12:30:04Z", Some(C3),
+        PROD,
+        "P3",
+        "Succeeded",
+        "2026-03-05T12:00:00Z",
+        "2026-03-05T12:30:04Z",
+        Some(C3),
     )));
     backfill.extend(row::backfill_action(&action_summary(
-        "P3", "P3-deploy", "Succeeded", "2026-03-05T12:01:00Z", "2026-03-05T12:29:03Z",
+        "P3",
+        "P3-deploy",
+        "Succeeded",
+        "2026-03-05T12:01:00Z",
+        "2026-03-05T12:29:03Z",
     )));
     backfill.extend(row::backfill_execution(&execution_summary(
-        PROD, "POLD", "Failed", "2026-03-01T08:00:00Z", "2026-03-01T08:30:00Z", Some(C0),
+        PROD,
+        "POLD",
+        "Failed",
+        "2026-03-01T08:00:00Z",
+        "2026-03-01T08:30:00Z",
+        Some(C0),
     )));
     backfill.extend(row::backfill_action(&action_summary(
-        "POLD", "POLD-deploy", "Failed", "2026-03-01T08:01:00Z", "2026-03-01T08:29:00Z",
+        "POLD",
+        "POLD-deploy",
+        "Failed",
+        "2026-03-01T08:01:00Z",
+        "2026-03-01T08:29:00Z",
     )));
 
     vec![
@@ -284,7 +555,8 @@ fn write_objects(dir: &Path, batches: &[(String, Vec<Row>)]) {
         for object in encode_batch(PREFIX, batch_id, rows).unwrap_or_else(|e| panic!("{e}")) {
             let path = dir.join(&object.key);
             std::fs::create_dir_all(path.parent().unwrap_or(dir)).unwrap_or_else(|e| panic!("{e}"));
-            std::fs::write(&path, &object.bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            std::fs::write(&path, &object.bytes)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         }
     }
 }
@@ -314,7 +586,8 @@ fn athena(dir: &Path, today: Date, days: u32) -> BTreeMap<String, Vec<Value>> {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-    let all: BTreeMap<String, Value> = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let all: BTreeMap<String, Value> =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
     all.into_iter()
         .map(|(k, v)| (k, v.as_array().cloned().unwrap_or_default()))
         .collect()
@@ -329,7 +602,9 @@ fn number(v: &Value, field: &str) -> Option<f64> {
 }
 
 fn count(v: &Value, field: &str) -> u64 {
-    v[field].as_u64().unwrap_or_else(|| panic!("{field} is not a count in {v}"))
+    v[field]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{field} is not a count in {v}"))
 }
 
 fn time(v: &Value, field: &str) -> Option<Timestamp> {
@@ -350,7 +625,15 @@ fn assert_close(what: &str, sql: Option<f64>, rust: Option<f64>) {
 fn assert_executions(sql: &[Value], rust: &[Execution]) {
     let sql: BTreeMap<(String, String), &Value> = sql
         .iter()
-        .map(|e| ((text(e, "pipeline").unwrap_or_default(), text(e, "execution_id").unwrap_or_default()), e))
+        .map(|e| {
+            (
+                (
+                    text(e, "pipeline").unwrap_or_default(),
+                    text(e, "execution_id").unwrap_or_default(),
+                ),
+                e,
+            )
+        })
         .collect();
     assert_eq!(sql.len(), rust.len(), "executions: Athena {:?}", sql.keys());
     for e in rust {
@@ -358,11 +641,23 @@ fn assert_executions(sql: &[Value], rust: &[Execution]) {
         let Some(s) = sql.get(&(e.pipeline.clone(), e.execution_id.clone())) else {
             panic!("{what}: not in Athena's executions");
         };
-        assert_eq!(text(s, "final_state").as_deref(), Some(e.final_state.as_str()), "{what}: final state");
+        assert_eq!(
+            text(s, "final_state").as_deref(),
+            Some(e.final_state.as_str()),
+            "{what}: final state"
+        );
         assert_eq!(time(s, "start_at"), Some(e.start), "{what}: start");
         assert_eq!(time(s, "end_at"), e.end, "{what}: end");
-        assert_close(&format!("{what}: duration"), number(s, "duration_seconds"), e.duration_seconds());
-        assert_eq!(s["attempts"].as_u64(), e.attempts.map(u64::from), "{what}: attempts");
+        assert_close(
+            &format!("{what}: duration"),
+            number(s, "duration_seconds"),
+            e.duration_seconds(),
+        );
+        assert_eq!(
+            s["attempts"].as_u64(),
+            e.attempts.map(u64::from),
+            "{what}: attempts"
+        );
         assert_eq!(text(s, "commit_id"), e.commit_id, "{what}: commit");
     }
 }
@@ -381,7 +676,13 @@ fn counts_of(v: &Value) -> OutcomeCounts {
 type DayKey = (String, Date, String, Option<String>, Option<String>);
 
 fn day_key(level: &str, o: &DailyOutcomes) -> DayKey {
-    (level.to_owned(), o.day, o.pipeline.clone(), o.stage.clone(), o.action.clone())
+    (
+        level.to_owned(),
+        o.day,
+        o.pipeline.clone(),
+        o.stage.clone(),
+        o.action.clone(),
+    )
 }
 
 /// Outcomes per day at every level, with the failure rate and the previous day's.
@@ -401,13 +702,26 @@ fn assert_outcomes_per_day(sql: &[Value], rust: &BTreeMap<DayKey, OutcomeCounts>
         };
         seen += 1;
         assert_eq!(counts_of(s), *counts, "outcomes-per-day {key:?}");
-        assert_close(&format!("failure rate {key:?}"), number(s, "failure_rate"), counts.failure_rate());
+        assert_close(
+            &format!("failure rate {key:?}"),
+            number(s, "failure_rate"),
+            counts.failure_rate(),
+        );
         let mut yesterday = key.clone();
         yesterday.1 = key.1.yesterday().unwrap_or(key.1);
         let previous = rust.get(&yesterday).and_then(OutcomeCounts::failure_rate);
-        assert_close(&format!("previous day's failure rate {key:?}"), number(s, "previous_day_failure_rate"), previous);
+        assert_close(
+            &format!("previous day's failure rate {key:?}"),
+            number(s, "previous_day_failure_rate"),
+            previous,
+        );
     }
-    assert_eq!(seen, rust.len(), "outcomes-per-day: Rust has {:?}", rust.keys());
+    assert_eq!(
+        seen,
+        rust.len(),
+        "outcomes-per-day: Rust has {:?}",
+        rust.keys()
+    );
 }
 
 /// The figures Rust gives for the period `days` days up to `today`, compared with every
@@ -460,33 +774,81 @@ fn compare(today: Date, days: u32) -> Report {
             all_days.entry(*day).or_default().merge(counts);
         }
     }
-    let dashboard_days: BTreeMap<Date, OutcomeCounts> =
-        report.per_day.iter().filter(|(_, c)| c.total() > 0).cloned().collect();
+    let dashboard_days: BTreeMap<Date, OutcomeCounts> = report
+        .per_day
+        .iter()
+        .filter(|(_, c)| c.total() > 0)
+        .cloned()
+        .collect();
     assert_eq!(dashboard_days, all_days, "executions per day");
 
     // Hotspots: the report's actions that failed, in order.
-    let hotspots: Vec<_> = report.actions.iter().filter(|a| a.counts.failed > 0).collect();
+    let hotspots: Vec<_> = report
+        .actions
+        .iter()
+        .filter(|a| a.counts.failed > 0)
+        .collect();
     let sql_hotspots = &sql["action-failure-hotspots"];
-    assert_eq!(sql_hotspots.len(), hotspots.len(), "hotspots: Athena {sql_hotspots:?}");
+    assert_eq!(
+        sql_hotspots.len(),
+        hotspots.len(),
+        "hotspots: Athena {sql_hotspots:?}"
+    );
     for (s, a) in sql_hotspots.iter().zip(&hotspots) {
         let what = format!("hotspot {}/{}/{}", a.pipeline, a.stage, a.action);
         let name = (text(s, "pipeline"), text(s, "stage"), text(s, "action"));
-        assert_eq!(name, (Some(a.pipeline.clone()), Some(a.stage.clone()), Some(a.action.clone())), "{what}: order");
+        assert_eq!(
+            name,
+            (
+                Some(a.pipeline.clone()),
+                Some(a.stage.clone()),
+                Some(a.action.clone())
+            ),
+            "{what}: order"
+        );
         assert_eq!(text(s, "provider"), a.provider, "{what}: provider");
         assert_eq!(count(s, "failed"), a.counts.failed, "{what}: failed");
-        assert_eq!(count(s, "succeeded"), a.counts.succeeded, "{what}: succeeded");
-        assert_close(&format!("{what}: failure rate"), number(s, "failure_rate"), a.counts.failure_rate());
-        assert_eq!(text(s, "last_error_code"), a.last_error_code, "{what}: last error code");
-        assert_eq!(text(s, "last_error_summary"), a.last_error_summary, "{what}: last error summary");
-        assert_eq!(time(s, "last_failure_at"), a.last_failure, "{what}: last failure");
+        assert_eq!(
+            count(s, "succeeded"),
+            a.counts.succeeded,
+            "{what}: succeeded"
+        );
+        assert_close(
+            &format!("{what}: failure rate"),
+            number(s, "failure_rate"),
+            a.counts.failure_rate(),
+        );
+        assert_eq!(
+            text(s, "last_error_code"),
+            a.last_error_code,
+            "{what}: last error code"
+        );
+        assert_eq!(
+            text(s, "last_error_summary"),
+            a.last_error_summary,
+            "{what}: last error summary"
+        );
+        assert_eq!(
+            time(s, "last_failure_at"),
+            a.last_failure,
+            "{what}: last failure"
+        );
     }
 
     // Duration percentiles.
     let sql_durations = &sql["duration-percentiles"];
-    assert_eq!(sql_durations.len(), report.durations.len(), "durations: Athena {sql_durations:?}");
+    assert_eq!(
+        sql_durations.len(),
+        report.durations.len(),
+        "durations: Athena {sql_durations:?}"
+    );
     for (s, d) in sql_durations.iter().zip(&report.durations) {
         let what = format!("durations of {}", d.pipeline);
-        assert_eq!(text(s, "pipeline").as_deref(), Some(d.pipeline.as_str()), "{what}");
+        assert_eq!(
+            text(s, "pipeline").as_deref(),
+            Some(d.pipeline.as_str()),
+            "{what}"
+        );
         assert_eq!(count(s, "n"), d.count as u64, "{what}: n");
         assert_close(&format!("{what}: p50"), number(s, "p50"), Some(d.p50));
         assert_close(&format!("{what}: p90"), number(s, "p90"), Some(d.p90));
@@ -494,7 +856,9 @@ fn compare(today: Date, days: u32) -> Report {
         let max = report
             .executions
             .iter()
-            .filter(|e| e.pipeline == d.pipeline && e.outcome == pipeline_metrics::Outcome::Succeeded)
+            .filter(|e| {
+                e.pipeline == d.pipeline && e.outcome == pipeline_metrics::Outcome::Succeeded
+            })
             .filter_map(Execution::duration_seconds)
             .reduce(f64::max);
         assert_close(&format!("{what}: max"), number(s, "max_seconds"), max);
@@ -509,10 +873,26 @@ fn compare(today: Date, days: u32) -> Report {
         panic!("dora-metrics: not one row: {:?}", sql["dora-metrics"]);
     };
     let tier = |t: Option<Tier>| t.map(|t| t.as_str().to_owned());
-    assert_close("deployments per day", number(s, "deployments_per_day"), d.deployment_frequency.value);
-    assert_eq!(text(s, "deployment_frequency_tier"), tier(d.deployment_frequency.tier), "deployment frequency tier");
-    assert_close("lead time", number(s, "lead_time_seconds"), d.lead_time.value);
-    assert_eq!(text(s, "lead_time_tier"), tier(d.lead_time.tier), "lead time tier");
+    assert_close(
+        "deployments per day",
+        number(s, "deployments_per_day"),
+        d.deployment_frequency.value,
+    );
+    assert_eq!(
+        text(s, "deployment_frequency_tier"),
+        tier(d.deployment_frequency.tier),
+        "deployment frequency tier"
+    );
+    assert_close(
+        "lead time",
+        number(s, "lead_time_seconds"),
+        d.lead_time.value,
+    );
+    assert_eq!(
+        text(s, "lead_time_tier"),
+        tier(d.lead_time.tier),
+        "lead time tier"
+    );
     assert_close(
         "failed deployment recovery time",
         number(s, "failed_deployment_recovery_seconds"),
@@ -523,8 +903,16 @@ fn compare(today: Date, days: u32) -> Report {
         tier(d.failed_deployment_recovery.tier),
         "failed deployment recovery tier"
     );
-    assert_close("change failure rate", number(s, "change_failure_rate"), d.change_failure_rate.value);
-    assert_eq!(text(s, "change_failure_rate_tier"), tier(d.change_failure_rate.tier), "change failure rate tier");
+    assert_close(
+        "change failure rate",
+        number(s, "change_failure_rate"),
+        d.change_failure_rate.value,
+    );
+    assert_eq!(
+        text(s, "change_failure_rate_tier"),
+        tier(d.change_failure_rate.tier),
+        "change failure rate tier"
+    );
     report
 }
 
@@ -539,7 +927,10 @@ fn athena_and_the_report_agree_on_every_figure() {
     // the median is the 2nd of 3.
     assert_eq!(d.lead_time.value, Some(3000.0));
     // P2 failed 09:20:05 (the import's later time), P3 recovered 12:30:04.
-    assert_eq!(d.failed_deployment_recovery.value, Some(3.0 * 3600.0 + 9.0 * 60.0 + 59.0));
+    assert_eq!(
+        d.failed_deployment_recovery.value,
+        Some(3.0 * 3600.0 + 9.0 * 60.0 + 59.0)
+    );
     // 1 failed (P2) of 4 completed (the old failure is before the period).
     assert_eq!(d.change_failure_rate.value, Some(0.25));
     // P2's deploy failed once, though the import holds it again under another id.
@@ -557,7 +948,14 @@ fn athena_and_the_report_agree_on_every_figure() {
     }
     assert_eq!(
         all,
-        OutcomeCounts { succeeded: 4, failed: 1, stopped: 1, superseded: 1, in_progress: 1, unknown: 2 }
+        OutcomeCounts {
+            succeeded: 4,
+            failed: 1,
+            stopped: 1,
+            superseded: 1,
+            in_progress: 1,
+            unknown: 2
+        }
     );
     assert_eq!(all.total(), report.executions.len() as u64);
 }
@@ -579,7 +977,10 @@ fn check_sql(sql: &str) -> (Option<i32>, String) {
         .args(["--check-sql", sql])
         .output()
         .unwrap_or_else(|e| panic!("{} {}: {e}", python(), script().display()));
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]

@@ -11,11 +11,46 @@ fn small_history() -> Vec<String> {
     let mut h = History::new();
     let t = |s: &str| format!("2026-03-{s}Z");
     let runs = [
-        ("build-app", "B1", "02T09:00:00", Some(C1), "SUCCEEDED", "02T09:10:00"),
-        ("deploy-prod", "P1", "02T09:20:00", Some(C1), "SUCCEEDED", "02T09:50:00"),
-        ("deploy-prod", "P2", "03T10:00:00", Some(C2), "FAILED", "03T10:20:00"),
-        ("deploy-prod", "P3", "03T12:00:00", Some(C2), "SUCCEEDED", "03T12:30:00"),
-        ("deploy-prod", "P4", "04T08:00:00", None, "SUCCEEDED", "04T08:40:00"),
+        (
+            "build-app",
+            "B1",
+            "02T09:00:00",
+            Some(C1),
+            "SUCCEEDED",
+            "02T09:10:00",
+        ),
+        (
+            "deploy-prod",
+            "P1",
+            "02T09:20:00",
+            Some(C1),
+            "SUCCEEDED",
+            "02T09:50:00",
+        ),
+        (
+            "deploy-prod",
+            "P2",
+            "03T10:00:00",
+            Some(C2),
+            "FAILED",
+            "03T10:20:00",
+        ),
+        (
+            "deploy-prod",
+            "P3",
+            "03T12:00:00",
+            Some(C2),
+            "SUCCEEDED",
+            "03T12:30:00",
+        ),
+        (
+            "deploy-prod",
+            "P4",
+            "04T08:00:00",
+            None,
+            "SUCCEEDED",
+            "04T08:40:00",
+        ),
     ];
     for (pipeline, exec, start, commit, state, end) in runs {
         h.run(pipeline, exec, &t(start), commit, state, &t(end));

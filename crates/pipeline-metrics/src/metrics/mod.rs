@@ -120,7 +120,7 @@ pub(crate) mod history;
 pub use actions::{ActionStats, action_stats};
 pub use dora::{
     Dora, DoraConfig, DoraMetric, Tier, change_failure_rate_tier, deployment_frequency_tier, dora,
-    lead_time_tier, failed_deployment_recovery_tier,
+    failed_deployment_recovery_tier, lead_time_tier,
 };
 pub use durations::{DurationPoint, DurationStats, duration_stats, duration_trend, percentile};
 pub use executions::{Execution, dedup, executions};

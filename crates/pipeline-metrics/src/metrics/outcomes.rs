@@ -172,7 +172,14 @@ pub fn pipeline_outcomes_per_day(executions: &[Execution]) -> Vec<DailyOutcomes>
 /// (`backfill:...`) and the live event of the same attempt count once. Of such rows the
 /// earliest by `(event_time, event_id)` is kept; the rest keep input order.
 pub fn step_outcome_rows(rows: &[Row], level: Level) -> Vec<&Row> {
-    type Key<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>, &'a str, &'a str);
+    type Key<'a> = (
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        &'a str,
+        &'a str,
+    );
     let mut first: HashMap<Key<'_>, usize> = HashMap::new();
     let mut out: Vec<&Row> = Vec::new();
     for r in dedup(rows) {
@@ -193,7 +200,9 @@ pub fn step_outcome_rows(rows: &[Row], level: Level) -> Vec<&Row> {
         );
         match first.get(&key) {
             Some(&i) => {
-                if (r.event_time, r.event_id.as_str()) < (out[i].event_time, out[i].event_id.as_str()) {
+                if (r.event_time, r.event_id.as_str())
+                    < (out[i].event_time, out[i].event_id.as_str())
+                {
                     out[i] = r;
                 }
             }
@@ -470,8 +479,22 @@ mod tests {
     #[test]
     fn unknown_step_states_count_as_unknown_and_in_progress_ones_not_at_all() {
         let mut h = History::new();
-        h.action(BUILD, "x", "Test", "UnitTests", "2026-01-01T10:00:00Z", "STARTED");
-        h.action(BUILD, "x", "Test", "UnitTests", "2026-01-01T10:01:00Z", "SKIPPED");
+        h.action(
+            BUILD,
+            "x",
+            "Test",
+            "UnitTests",
+            "2026-01-01T10:00:00Z",
+            "STARTED",
+        );
+        h.action(
+            BUILD,
+            "x",
+            "Test",
+            "UnitTests",
+            "2026-01-01T10:01:00Z",
+            "SKIPPED",
+        );
         let actions = step_outcomes_per_day(&h.rows, Level::Action);
         assert_eq!(
             actions[0].counts,
