@@ -236,6 +236,19 @@ fn fixture() -> Vec<(String, Vec<Row>)> {
         "2026-03-04T00:02:00Z",
         json!({}),
     );
+    // A lint failure with an error code; Q2's later one has none, so the last error code
+    // is NULL (Trino's max_by keeps the winning row's NULL).
+    h.action(
+        BUILD,
+        "B0",
+        "Test",
+        "Lint",
+        "B0-lint",
+        "CodeBuild",
+        "FAILED",
+        "2026-03-04T00:01:00Z",
+        json!({"external-execution-summary": "lint failed", "error-code": "LintErrors"}),
+    );
     h.pipeline(
         BUILD,
         "B0",
@@ -940,6 +953,14 @@ fn athena_and_the_report_agree_on_every_figure() {
         .find(|a| a.action == "DeployToProd")
         .unwrap_or_else(|| panic!("no DeployToProd"));
     assert_eq!((deploy.counts.failed, deploy.counts.succeeded), (2, 3));
+    // Lint's last failure (Q2's) has no error code, though an earlier one had.
+    let lint = report
+        .actions
+        .iter()
+        .find(|a| a.action == "Lint")
+        .unwrap_or_else(|| panic!("no Lint"));
+    assert_eq!(lint.counts.failed, 2);
+    assert_eq!(lint.last_error_code, None);
     // Every execution that started in the period is in exactly one outcome: B9, P0..P6,
     // Q1 (QUEUED) and Q2 (PAUSED); B0 started the day before.
     let mut all = OutcomeCounts::default();
