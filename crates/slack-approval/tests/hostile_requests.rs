@@ -68,6 +68,13 @@ fn without_header(mut headers: Vec<(String, String)>, name: &str) -> Vec<(String
 const TS: &str = "x-slack-request-timestamp";
 const SIG: &str = "x-slack-signature";
 
+/// The approve click of [`approve_click`], as `change` leaves it.
+fn approve_click_with(change: impl FnOnce(&mut Value)) -> Value {
+    let mut p = approve_click();
+    change(&mut p);
+    p
+}
+
 fn corpus() -> Vec<Case> {
     let body = form(&approve_click());
     let good = signed_headers(&body, NOW);
@@ -284,56 +291,38 @@ fn corpus() -> Vec<Case> {
         ),
         signed_payload(
             "user without id",
-            &{
-                let mut p = approve_click();
-                p["user"] = json!({"name": "alice"});
-                p
-            },
+            &approve_click_with(|p| p["user"] = json!({"name": "alice"})),
             Expect::Error(400),
         ),
         signed_payload(
             "user id is a number",
-            &{
-                let mut p = approve_click();
-                p["user"]["id"] = json!(42);
-                p
-            },
+            &approve_click_with(|p| p["user"]["id"] = json!(42)),
             Expect::Error(400),
         ),
         signed_payload(
             "no actions",
-            &{
-                let mut p = approve_click();
+            &approve_click_with(|p| {
                 p.as_object_mut().unwrap().remove("actions");
-                p
-            },
+            }),
             Expect::Error(400),
         ),
         signed_payload(
             "empty actions",
-            &{
-                let mut p = approve_click();
-                p["actions"] = json!([]);
-                p
-            },
+            &approve_click_with(|p| p["actions"] = json!([])),
             Expect::Error(400),
         ),
         signed_payload(
             "no response_url",
-            &{
-                let mut p = approve_click();
+            &approve_click_with(|p| {
                 p.as_object_mut().unwrap().remove("response_url");
-                p
-            },
+            }),
             Expect::Error(400),
         ),
         signed_payload(
             "response_url elsewhere than Slack",
-            &{
-                let mut p = approve_click();
-                p["response_url"] = json!("https://hooks.slack.com.evil.test/actions");
-                p
-            },
+            &approve_click_with(|p| {
+                p["response_url"] = json!("https://hooks.slack.com.evil.test/actions")
+            }),
             Expect::Error(400),
         ),
         signed_payload(
@@ -391,38 +380,22 @@ fn corpus() -> Vec<Case> {
         ),
         signed_payload(
             "approver of another workspace",
-            &{
-                let mut p = approve_click();
-                p["team"]["id"] = json!("T0OTHER");
-                p
-            },
+            &approve_click_with(|p| p["team"]["id"] = json!("T0OTHER")),
             Expect::Refused,
         ),
         signed_payload(
             "user of another workspace, request of the right one",
-            &{
-                let mut p = approve_click();
-                p["user"]["team_id"] = json!("T0OTHER");
-                p
-            },
+            &approve_click_with(|p| p["user"]["team_id"] = json!("T0OTHER")),
             Expect::Refused,
         ),
         signed_payload(
             "empty team id, user of the right workspace",
-            &{
-                let mut p = approve_click();
-                p["team"]["id"] = json!("");
-                p
-            },
+            &approve_click_with(|p| p["team"]["id"] = json!("")),
             Expect::Refused,
         ),
         signed_payload(
             "team without an id, user of the right workspace",
-            &{
-                let mut p = approve_click();
-                p["team"] = json!({"domain": "acme"});
-                p
-            },
+            &approve_click_with(|p| p["team"] = json!({"domain": "acme"})),
             Expect::Refused,
         ),
         signed_payload(
@@ -436,63 +409,27 @@ fn corpus() -> Vec<Case> {
         ),
         signed_payload(
             "through another app",
-            &{
-                let mut p = approve_click();
-                p["api_app_id"] = json!("A0OTHER");
-                p
-            },
+            &approve_click_with(|p| p["api_app_id"] = json!("A0OTHER")),
             Expect::Refused,
         ),
         signed_payload(
             "pipeline not in the approvals file",
-            &{
-                let mut a = approval();
-                a.pipeline = "secret-prod".into();
-                click_with(
-                    APPROVE_ACTION_ID,
-                    "U0ALICE",
-                    Some(a.to_button_value().unwrap()),
-                )
-            },
+            &alice_approves(|a| a.pipeline = "secret-prod".into()),
             Expect::Refused,
         ),
         signed_payload(
             "stage other than the configured one",
-            &{
-                let mut a = approval();
-                a.stage = "Staging".into();
-                click_with(
-                    APPROVE_ACTION_ID,
-                    "U0ALICE",
-                    Some(a.to_button_value().unwrap()),
-                )
-            },
+            &alice_approves(|a| a.stage = "Staging".into()),
             Expect::Refused,
         ),
         signed_payload(
             "action other than the configured one",
-            &{
-                let mut a = approval();
-                a.action = "OtherApproval".into();
-                click_with(
-                    APPROVE_ACTION_ID,
-                    "U0ALICE",
-                    Some(a.to_button_value().unwrap()),
-                )
-            },
+            &alice_approves(|a| a.action = "OtherApproval".into()),
             Expect::Refused,
         ),
         signed_payload(
             "self-approval by the commit author",
-            &{
-                let mut a = approval();
-                a.commit_author = Some("U0ALICE".into());
-                click_with(
-                    APPROVE_ACTION_ID,
-                    "U0ALICE",
-                    Some(a.to_button_value().unwrap()),
-                )
-            },
+            &alice_approves(|a| a.commit_author = Some("U0ALICE".into())),
             Expect::Refused,
         ),
         signed_payload(
