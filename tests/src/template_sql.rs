@@ -119,7 +119,11 @@ impl View {
                         })?;
                         columns.push((name.to_owned(), kind.to_owned()));
                     }
-                    _ => return Err(bad(format!("expected `{COLUMN} <name> <type>`, got `{line}`"))),
+                    _ => {
+                        return Err(bad(format!(
+                            "expected `{COLUMN} <name> <type>`, got `{line}`"
+                        )));
+                    }
                 }
             } else if !line.starts_with("--") && !line.trim().is_empty() {
                 break line;
@@ -129,14 +133,20 @@ impl View {
             return Ok(None);
         };
         let Some(name) = rest.strip_suffix(" AS").filter(|n| !n.contains(' ')) else {
-            return Err(bad(format!("expected `{CREATE_VIEW}<view> AS` alone on its line")));
+            return Err(bad(format!(
+                "expected `{CREATE_VIEW}<view> AS` alone on its line"
+            )));
         };
         let select = lines.collect::<Vec<_>>().join("\n").trim_end().to_owned();
         if select.contains("${") {
-            return Err(bad("`${` in a view: the template's !Sub would replace it".to_owned()));
+            return Err(bad(
+                "`${` in a view: the template's !Sub would replace it".to_owned()
+            ));
         }
         if columns.is_empty() {
-            return Err(bad(format!("a view declares its columns: `{COLUMN} <name> <type>` lines")));
+            return Err(bad(format!(
+                "a view declares its columns: `{COLUMN} <name> <type>` lines"
+            )));
         }
         Ok(Some(View {
             file: file.to_owned(),
@@ -357,7 +367,10 @@ fn render_views(
         if line == "    Type: AWS::Glue::Table" {
             in_table = true;
         }
-        if in_table && name.is_none() && let Some(value) = line.strip_prefix(TABLE_NAME) {
+        if in_table
+            && name.is_none()
+            && let Some(value) = line.strip_prefix(TABLE_NAME)
+        {
             name = Some((value.trim().to_owned(), i + 1));
         }
         if in_table && line == VIRTUAL_VIEW {
@@ -365,7 +378,10 @@ fn render_views(
                 return Err(TemplateSqlError::Layout { line: i + 1 });
             };
             let Some(found) = views.get(&table) else {
-                return Err(TemplateSqlError::MissingView { name: table, line: at });
+                return Err(TemplateSqlError::MissingView {
+                    name: table,
+                    line: at,
+                });
             };
             view = Some(found);
             rendered.insert(found.file.clone(), (false, false, at));

@@ -129,7 +129,8 @@ fn template_views(template: &str) -> Vec<TemplateView> {
             .take_while(|l| l.starts_with(&" ".repeat(16)))
             .map(|l| &l[16..])
             .collect();
-        let framed = framed && resource.get(text + 4 + body.len()) == Some(&"            - \" */\"");
+        let framed =
+            framed && resource.get(text + 4 + body.len()) == Some(&"            - \" */\"");
         let json = body.join("\n").replace("${MetricsDatabase}", DATABASE_NAME);
         let json = serde_json::from_str(&json)
             .unwrap_or_else(|e| panic!("view {name}: the Presto View JSON: {e}\n{json}"));
@@ -166,13 +167,22 @@ fn view_problems(template: &str, sql: &BTreeMap<String, String>) -> Vec<String> 
         };
         let json = &t.json;
         if !t.framed {
-            problems.push(format!("{}: ViewOriginalText is not /* Presto View: <base64> */", view.name));
+            problems.push(format!(
+                "{}: ViewOriginalText is not /* Presto View: <base64> */",
+                view.name
+            ));
         }
         if json["originalSql"].as_str() != Some(view.select.as_str()) {
-            problems.push(format!("{}: originalSql differs from sql/{}.sql", view.name, view.file));
+            problems.push(format!(
+                "{}: originalSql differs from sql/{}.sql",
+                view.name, view.file
+            ));
         }
         if json["catalog"] != "awsdatacatalog" || json["schema"] != DATABASE_NAME {
-            problems.push(format!("{}: catalog/schema are not awsdatacatalog/the database", view.name));
+            problems.push(format!(
+                "{}: catalog/schema are not awsdatacatalog/the database",
+                view.name
+            ));
         }
         let columns: Vec<(String, String)> = json["columns"]
             .as_array()
@@ -188,14 +198,18 @@ fn view_problems(template: &str, sql: &BTreeMap<String, String>) -> Vec<String> 
         for (name, kind) in &view.columns {
             match columns.iter().find(|(n, _)| n == name) {
                 None => problems.push(format!("{}: column {name} is missing", view.name)),
-                Some((_, k)) if k != kind => {
-                    problems.push(format!("{}: column {name} is {k}, declared {kind}", view.name))
-                }
+                Some((_, k)) if k != kind => problems.push(format!(
+                    "{}: column {name} is {k}, declared {kind}",
+                    view.name
+                )),
                 Some(_) => {}
             }
         }
         if columns != view.columns {
-            problems.push(format!("{}: the columns differ from the declared ones", view.name));
+            problems.push(format!(
+                "{}: the columns differ from the declared ones",
+                view.name
+            ));
         }
         let hive: Vec<(String, String)> = view
             .columns
@@ -203,7 +217,10 @@ fn view_problems(template: &str, sql: &BTreeMap<String, String>) -> Vec<String> 
             .map(|(n, k)| (n.clone(), hive_type(k).unwrap_or_default().to_owned()))
             .collect();
         if t.hive_columns != hive {
-            problems.push(format!("{}: StorageDescriptor.Columns differ from the declared ones", view.name));
+            problems.push(format!(
+                "{}: StorageDescriptor.Columns differ from the declared ones",
+                view.name
+            ));
         }
     }
     for t in &deployed {
@@ -218,7 +235,10 @@ fn view_problems(template: &str, sql: &BTreeMap<String, String>) -> Vec<String> 
 fn the_template_views_decode_to_their_files() {
     let template = template();
     let sql = sql_files(&workspace().join("sql")).unwrap_or_else(|e| panic!("{e}"));
-    let names: Vec<String> = template_views(&template).into_iter().map(|v| v.name).collect();
+    let names: Vec<String> = template_views(&template)
+        .into_iter()
+        .map(|v| v.name)
+        .collect();
     assert_eq!(names, ["events_dedup", "executions"]);
     assert_eq!(view_problems(&template, &sql), Vec::<String>::new());
     // The views are tables now, not queries to run by hand.
@@ -230,24 +250,40 @@ fn a_changed_view_or_a_missing_column_is_a_difference() {
     let template = template();
     let sql = sql_files(&workspace().join("sql")).unwrap_or_else(|e| panic!("{e}"));
     // A column gone from the template's JSON.
-    let without_rn = template.replace(",\n                  {\"name\": \"rn\", \"type\": \"bigint\"}", "");
+    let without_rn = template.replace(
+        ",\n                  {\"name\": \"rn\", \"type\": \"bigint\"}",
+        "",
+    );
     assert_ne!(without_rn, template);
     let problems = view_problems(&without_rn, &sql);
-    assert!(problems.contains(&"events_dedup: column rn is missing".to_owned()), "{problems:?}");
+    assert!(
+        problems.contains(&"events_dedup: column rn is missing".to_owned()),
+        "{problems:?}"
+    );
     // A column declared in the file only.
     let mut declared = sql.clone();
     if let Some(text) = declared.get_mut("2-create-view-executions") {
-        *text = text.replacen("-- column: commit_id varchar\n", "-- column: commit_id varchar\n-- column: branch varchar\n", 1);
+        *text = text.replacen(
+            "-- column: commit_id varchar\n",
+            "-- column: commit_id varchar\n-- column: branch varchar\n",
+            1,
+        );
     }
     let problems = view_problems(&template, &declared);
-    assert!(problems.contains(&"executions: column branch is missing".to_owned()), "{problems:?}");
+    assert!(
+        problems.contains(&"executions: column branch is missing".to_owned()),
+        "{problems:?}"
+    );
     // The SELECT changed in the file.
     let mut changed = sql.clone();
     if let Some(text) = changed.get_mut("1-create-view-events-dedup") {
         *text = text.replace("WHERE rn = 1", "WHERE rn = 2");
     }
     let problems = view_problems(&template, &changed);
-    assert_eq!(problems, ["events_dedup: originalSql differs from sql/1-create-view-events-dedup.sql"]);
+    assert_eq!(
+        problems,
+        ["events_dedup: originalSql differs from sql/1-create-view-events-dedup.sql"]
+    );
     // ... and the generator writes the new SELECT.
     let rendered = render(&template, &changed).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(view_problems(&rendered, &changed), Vec::<String>::new());
@@ -261,7 +297,10 @@ fn a_view_without_its_file_is_an_error() {
     match render(&template, &sql) {
         Err(TemplateSqlError::MissingView { name, line }) => {
             assert_eq!(name, "executions");
-            assert_eq!(template.lines().nth(line - 1), Some("        Name: executions"));
+            assert_eq!(
+                template.lines().nth(line - 1),
+                Some("        Name: executions")
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -276,7 +315,7 @@ fn events_table_columns(template: &str) -> Vec<(String, String)> {
         .unwrap_or_else(|| panic!("no MetricsEventsTable"));
     let resource = lines[start + 1..]
         .iter()
-        .take_while(|l| !(l.starts_with("  ") && !l.starts_with("   ")))
+        .take_while(|l| !l.starts_with("  ") || l.starts_with("   "))
         .copied()
         .collect::<Vec<_>>();
     let mut columns: Vec<(String, String)> = resource
