@@ -79,6 +79,15 @@ fn corpus() -> Vec<Case> {
     let body = form(&approve_click());
     let good = signed_headers(&body, NOW);
     let good_sig = good[1].1.clone();
+    // The good request with the header `name` set to `value`: not provably Slack's.
+    let unsigned = |label: &'static str, name: &str, value: &str| {
+        case(
+            label,
+            with_header(good.clone(), name, value),
+            body.clone(),
+            Expect::Error(401),
+        )
+    };
     let mut cases = vec![
         // --- Not provably Slack's: 401 -------------------------------------------------
         case(
@@ -99,78 +108,30 @@ fn corpus() -> Vec<Case> {
             body.clone(),
             Expect::Error(401),
         ),
-        case(
-            "empty signature",
-            with_header(good.clone(), SIG, ""),
-            body.clone(),
-            Expect::Error(401),
-        ),
-        case(
+        unsigned("empty signature", SIG, ""),
+        unsigned(
             "signature version v1",
-            with_header(good.clone(), SIG, &good_sig.replacen("v0=", "v1=", 1)),
-            body.clone(),
-            Expect::Error(401),
+            SIG,
+            &good_sig.replacen("v0=", "v1=", 1),
         ),
-        case(
+        unsigned(
             "signature version in upper case",
-            with_header(good.clone(), SIG, &good_sig.replacen("v0=", "V0=", 1)),
-            body.clone(),
-            Expect::Error(401),
+            SIG,
+            &good_sig.replacen("v0=", "V0=", 1),
         ),
-        case(
-            "bare hex without v0=",
-            with_header(good.clone(), SIG, &good_sig[3..]),
-            body.clone(),
-            Expect::Error(401),
-        ),
-        case(
-            "truncated signature",
-            with_header(good.clone(), SIG, &good_sig[..40]),
-            body.clone(),
-            Expect::Error(401),
-        ),
-        case(
-            "non-hex signature",
-            with_header(good.clone(), SIG, &format!("v0={}", "zz".repeat(32))),
-            body.clone(),
-            Expect::Error(401),
-        ),
-        case(
+        unsigned("bare hex without v0=", SIG, &good_sig[3..]),
+        unsigned("truncated signature", SIG, &good_sig[..40]),
+        unsigned("non-hex signature", SIG, &format!("v0={}", "zz".repeat(32))),
+        unsigned(
             "signature with trailing junk",
-            with_header(good.clone(), SIG, &format!("{good_sig}00")),
-            body.clone(),
-            Expect::Error(401),
+            SIG,
+            &format!("{good_sig}00"),
         ),
-        case(
-            "all-zero signature",
-            with_header(good.clone(), SIG, &format!("v0={}", "0".repeat(64))),
-            body.clone(),
-            Expect::Error(401),
-        ),
-        case(
-            "timestamp is not a number",
-            with_header(good.clone(), TS, "yesterday"),
-            body.clone(),
-            Expect::Error(401),
-        ),
-        case(
-            "negative timestamp",
-            with_header(good.clone(), TS, &format!("-{NOW}")),
-            body.clone(),
-            Expect::Error(401),
-        ),
-        case(
-            "timestamp with a fraction",
-            with_header(good.clone(), TS, &format!("{NOW}.0")),
-            body.clone(),
-            Expect::Error(401),
-        ),
-        case(
-            "timestamp with spaces",
-            with_header(good.clone(), TS, &format!(" {NOW}")),
-            body.clone(),
-            Expect::Error(401),
-        ),
+        unsigned("all-zero signature", SIG, &format!("v0={}", "0".repeat(64))),
+        unsigned("timestamp is not a number", TS, "yesterday"),
+        unsigned("negative timestamp", TS, &format!("-{NOW}")),
+        unsigned("timestamp with a fraction", TS, &format!("{NOW}.0")),
+        unsigned("timestamp with spaces", TS, &format!(" {NOW}")),
         case(
             "replay signed 301 s ago",
             signed_headers(&body, NOW - 301),
@@ -189,11 +150,10 @@ fn corpus() -> Vec<Case> {
             body.clone(),
             Expect::Error(401),
         ),
-        case(
+        unsigned(
             "timestamp moved, signature kept",
-            with_header(good.clone(), TS, &(NOW - 1).to_string()),
-            body.clone(),
-            Expect::Error(401),
+            TS,
+            &(NOW - 1).to_string(),
         ),
         case(
             "duplicate signature header",
