@@ -1,3 +1,16 @@
+-- The view executions: template.yaml creates it as the Glue table MetricsExecutionsView
+-- (`cargo run -p integration-tests --bin sync-template-sql` copies this file there). Its
+-- columns, in the order the SELECT returns them, with their Trino types:
+-- column: pipeline varchar
+-- column: execution_id varchar
+-- column: account varchar
+-- column: region varchar
+-- column: final_state varchar
+-- column: start_at timestamp(3)
+-- column: end_at timestamp(3)
+-- column: duration_seconds double
+-- column: attempts integer
+-- column: commit_id varchar
 CREATE OR REPLACE VIEW executions AS
 WITH p AS (
   SELECT *,

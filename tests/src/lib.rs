@@ -6,6 +6,7 @@
 //! implements; [`AwsDouble`] answers those it lacks (CodeCommit `GetDifferences`,
 //! `GetMergeOptions`, CodePipeline `PutApprovalResult`) from recorded responses.
 
+pub mod approvals;
 pub mod double;
 pub mod files;
 pub mod git;

@@ -21,6 +21,7 @@ use aws_adapters::slack_secrets::BotToken;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
+use integration_tests::approvals::{self, NOW, SIGNING_SECRET};
 use integration_tests::slack::SlackServer;
 use integration_tests::target::START_EXECUTION as START;
 use integration_tests::{AwsDouble, files, moto, sdk};
@@ -29,12 +30,9 @@ use pipeline_schedules::{Hold, HoldKey, HoldStore};
 use serde_json::{Value, json};
 use slack_approval::memory::MemoryQueue;
 use slack_approval::{
-    ApprovalsConfig, Clicks, Limits, RELEASE_ACTION_ID, ReleaseClicks, Requests, ResponseUrlPolicy,
-    SigningSecret,
+    ApprovalsConfig, RELEASE_ACTION_ID, ReleaseClicks, ResponseUrlPolicy, SigningSecret,
 };
 
-const SIGNING_SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
-const NOW: i64 = 1_793_699_100;
 /// The commit of the sample routing summary's push.
 const COMMIT: &str = "e3b1f6a2c9d84e7f0a5b3c2d1e9f8a7b6c5d4e3f";
 const EXECUTION: &str = "3137f7cb-7cf7-039j-s83l-d7eu3EXAMPLE";
@@ -130,7 +128,7 @@ async fn world() -> World {
         .put_newest(hold())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let approvals = DynamoStore::new(dynamodb.clone(), table(&dynamodb, "approvals").await);
+    let store = DynamoStore::new(dynamodb.clone(), table(&dynamodb, "approvals").await);
     let config = Arc::new(
         ApprovalsConfig::from_yaml(CONFIG, "approvals.yaml").unwrap_or_else(|e| panic!("{e}")),
     );
@@ -141,22 +139,9 @@ async fn world() -> World {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let secret = || SigningSecret::new(SIGNING_SECRET).unwrap_or_else(|e| panic!("{e}"));
-    let limits = Limits {
-        call: Duration::from_secs(2),
-        ..Limits::SLACK
-    };
     let requester = RequesterFunction {
         approvals: ApprovalRequester {
-            requests: Requests {
-                config: Arc::clone(&config),
-                facts: AwsPipelineFacts::new(
-                    sdk::codepipeline(&double.endpoint()),
-                    sdk::codecommit(&double.endpoint()),
-                ),
-                slack: http.clone(),
-                store: approvals.clone(),
-                lookup_timeout: Duration::from_secs(2),
-            },
+            requests: approvals::requests(&config, &double, &http, store.clone()),
         },
         announcements: slack_approval::Announcements {
             config: Arc::clone(&config),
@@ -166,16 +151,7 @@ async fn world() -> World {
     };
     let handler = FunctionHandler {
         approvals: ApprovalHandler {
-            clicks: Clicks {
-                config: Arc::clone(&config),
-                secret: secret(),
-                codepipeline: CodePipelineResults::new(sdk::codepipeline(&double.endpoint())),
-                slack: http.clone(),
-                store: approvals,
-                urls: ResponseUrlPolicy::SlackOrLoopback,
-                later: MemoryQueue::default(),
-                limits,
-            },
+            clicks: approvals::clicks(Arc::clone(&config), secret(), &double, http.clone(), store),
         },
         releases: ReleaseClicks {
             config,
@@ -187,7 +163,7 @@ async fn world() -> World {
             ),
             urls: ResponseUrlPolicy::SlackOrLoopback,
             later: MemoryQueue::default(),
-            limits,
+            limits: approvals::limits(),
         },
     };
     World {
@@ -229,17 +205,13 @@ fn release_button(post: &Value) -> Value {
 /// A click on the announcement's button by `user`, signed with `secret` (Slack's own
 /// unless a test says otherwise).
 fn click(world: &World, post: &Value, user: &str, secret: &str) -> Value {
-    let payload = json!({
-        "type": "block_actions",
-        "user": {"id": user, "username": user.trim_start_matches("U0").to_lowercase(), "team_id": "T0ACME"},
-        "api_app_id": "A0APPROVE",
-        "team": {"id": "T0ACME", "domain": "acme"},
-        "trigger_id": "398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c",
-        "response_url": world.slack.response_url(),
-        "container": {"type": "message", "message_ts": "1793699000.000001", "channel_id": "C0APIDEPLOY"},
-        "message": {"ts": "1793699000.000001", "blocks": post["blocks"]},
-        "actions": [{"action_id": RELEASE_ACTION_ID, "block_id": "held_push", "value": release_button(post)["value"], "type": "button"}]
-    });
+    let payload = approvals::block_actions(
+        user,
+        "C0APIDEPLOY",
+        post["blocks"].clone(),
+        json!({"action_id": RELEASE_ACTION_ID, "block_id": "held_push", "value": release_button(post)["value"], "type": "button"}),
+        &world.slack.response_url(),
+    );
     signed_request_event(
         &form_body(&payload),
         &SigningSecret::new(secret).unwrap_or_else(|e| panic!("{e}")),

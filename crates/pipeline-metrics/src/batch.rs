@@ -22,33 +22,38 @@ use jiff::civil::Date;
 
 use crate::row::Row;
 
-/// Why rows could not be written or read.
+/// Why rows could not be written or read. The inner errors are in the messages, not
+/// `source`s, so that they are printed once.
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
     /// The batch id is empty or has characters that do not belong in an S3 key segment.
     #[error("batch id {0:?} must be 1 to 200 characters of [A-Za-z0-9._-]")]
     InvalidBatchId(String),
     /// A row could not be serialized (not expected for rows built by this crate).
-    #[error("row {event_id} could not be serialized: {source}")]
+    #[error("row {event_id} could not be serialized: {error}")]
     Serialize {
         /// The row's event id.
         event_id: String,
         /// What serde said.
-        #[source]
-        source: serde_json::Error,
+        error: serde_json::Error,
     },
     /// Compressing or decompressing failed (corrupt gzip, truncated object).
     #[error("gzip stream failed: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     /// A line of a JSON-lines object is not a row.
-    #[error("line {line}: not a row: {source}")]
+    #[error("line {line}: not a row: {error}")]
     Decode {
         /// 1-based line number.
         line: usize,
         /// What serde said.
-        #[source]
-        source: serde_json::Error,
+        error: serde_json::Error,
     },
+}
+
+impl From<std::io::Error> for BatchError {
+    fn from(error: std::io::Error) -> Self {
+        Self::Io(error)
+    }
 }
 
 /// One object of a batch: its key, its gzip bytes, and which input rows it holds.
@@ -132,9 +137,9 @@ pub fn encode_rows<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Result<Vec<u8
     let mut line = Vec::with_capacity(4096);
     for row in rows {
         line.clear();
-        serde_json::to_writer(&mut line, row).map_err(|source| BatchError::Serialize {
+        serde_json::to_writer(&mut line, row).map_err(|error| BatchError::Serialize {
             event_id: row.event_id.clone(),
-            source,
+            error,
         })?;
         line.push(b'\n');
         encoder.write_all(&line)?;
@@ -204,9 +209,9 @@ pub fn decode_json_lines(reader: impl Read) -> Result<Vec<Row>, BatchError> {
         if line.trim().is_empty() {
             continue;
         }
-        let row = serde_json::from_str(&line).map_err(|source| BatchError::Decode {
+        let row = serde_json::from_str(&line).map_err(|error| BatchError::Decode {
             line: index + 1,
-            source,
+            error,
         })?;
         rows.push(row);
     }

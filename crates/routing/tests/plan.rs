@@ -64,6 +64,17 @@ impl Repo {
         self
     }
 
+    fn merge_base(mut self, commit: &str, branch: &str, base: &str) -> Self {
+        self.merge_bases
+            .insert((commit.to_owned(), branch.to_owned()), base.to_owned());
+        self
+    }
+
+    fn parent(mut self, commit: &str, parent: &str) -> Self {
+        self.parents.insert(commit.to_owned(), parent.to_owned());
+        self
+    }
+
     fn requests(&self) -> Vec<String> {
         self.requests.lock().map(|r| r.clone()).unwrap_or_default()
     }
@@ -138,6 +149,11 @@ fn push(change: ReferenceChange, reference: Reference, old: Option<&str>) -> Pus
         time: None,
         pushed_by: None,
     }
+}
+
+/// The push that creates `reference` at `c2`.
+fn created(reference: Reference) -> Push {
+    push(ReferenceChange::ReferenceCreated, reference, None)
 }
 
 fn main_update() -> Push {
@@ -224,15 +240,11 @@ async fn every_page_is_read_until_every_pipeline_is_decided() {
 
 #[tokio::test]
 async fn a_new_branch_is_compared_with_its_merge_base() {
-    let mut repo = Repo::default().diff(Some("base"), "c2", &[&["web/new.js"]]);
-    repo.merge_bases
-        .insert(("c2".into(), "main".into()), "base".into());
-    repo.parents.insert("c2".into(), "parent".into());
-    let push = push(
-        ReferenceChange::ReferenceCreated,
-        Reference::Branch("feature/login".into()),
-        None,
-    );
+    let repo = Repo::default()
+        .diff(Some("base"), "c2", &[&["web/new.js"]])
+        .merge_base("c2", "main", "base")
+        .parent("c2", "parent");
+    let push = created(Reference::Branch("feature/login".into()));
     let plan = plan_of(&rules(), &push, &repo).await;
     assert_eq!(
         plan.diff_base,
@@ -247,13 +259,10 @@ async fn a_new_branch_is_compared_with_its_merge_base() {
 
 #[tokio::test]
 async fn a_new_branch_without_merge_base_uses_the_first_parent_and_a_root_commit_everything() {
-    let mut repo = Repo::default().diff(Some("parent"), "c2", &[&["api/a.go"]]);
-    repo.parents.insert("c2".into(), "parent".into());
-    let new_branch = push(
-        ReferenceChange::ReferenceCreated,
-        Reference::Branch("feature/x".into()),
-        None,
-    );
+    let repo = Repo::default()
+        .diff(Some("parent"), "c2", &[&["api/a.go"]])
+        .parent("c2", "parent");
+    let new_branch = created(Reference::Branch("feature/x".into()));
     let plan = plan_of(&rules(), &new_branch, &repo).await;
     assert_eq!(
         plan.diff_base,
@@ -265,11 +274,7 @@ async fn a_new_branch_without_merge_base_uses_the_first_parent_and_a_root_commit
 
     // The first push of a repository: a root commit on the default branch.
     let repo = Repo::default().diff(None, "c2", &[&["api/a.go", "web/b.js"]]);
-    let first_push = push(
-        ReferenceChange::ReferenceCreated,
-        Reference::Branch("main".into()),
-        None,
-    );
+    let first_push = created(Reference::Branch("main".into()));
     let plan = plan_of(&rules(), &first_push, &repo).await;
     assert_eq!(plan.diff_base, DiffBase::EmptyTree);
     assert!(
@@ -284,15 +289,11 @@ async fn a_new_branch_without_merge_base_uses_the_first_parent_and_a_root_commit
 async fn the_default_branch_is_asked_of_the_repository_when_the_rules_omit_it() {
     let rules = RoutingRules::from_yaml(&RULES.replace("    default_branch: main\n", ""), "r")
         .unwrap_or_else(|e| panic!("{e}"));
-    let mut repo = Repo::default().diff(Some("base"), "c2", &[&["web/new.js"]]);
+    let mut repo = Repo::default()
+        .diff(Some("base"), "c2", &[&["web/new.js"]])
+        .merge_base("c2", "main", "base");
     repo.default_branch = Some("main".into());
-    repo.merge_bases
-        .insert(("c2".into(), "main".into()), "base".into());
-    let push = push(
-        ReferenceChange::ReferenceCreated,
-        Reference::Branch("feature/y".into()),
-        None,
-    );
+    let push = created(Reference::Branch("feature/y".into()));
     let plan = plan_of(&rules, &push, &repo).await;
     assert!(matches!(plan.diff_base, DiffBase::MergeBase { .. }));
 }
@@ -324,11 +325,7 @@ async fn deletes_merges_and_unconfigured_tags_start_nothing_and_say_why() {
             .all(|d| d.reason == Reason::UnreferencedMergeCommit)
     );
 
-    let tag = push(
-        ReferenceChange::ReferenceCreated,
-        Reference::Tag("v1.2.0".into()),
-        None,
-    );
+    let tag = created(Reference::Tag("v1.2.0".into()));
     let plan = plan_of(&rules(), &tag, &repo).await;
     assert_eq!(
         decisions_of(&plan),
@@ -341,11 +338,7 @@ async fn deletes_merges_and_unconfigured_tags_start_nothing_and_say_why() {
     );
     assert!(repo.requests().is_empty(), "no diff is read for these");
 
-    let other_tag = push(
-        ReferenceChange::ReferenceCreated,
-        Reference::Tag("nightly-2026".into()),
-        None,
-    );
+    let other_tag = created(Reference::Tag("nightly-2026".into()));
     let plan = plan_of(&rules(), &other_tag, &repo).await;
     assert_eq!(plan.decisions[3].reason, Reason::TagNotIncluded);
 }

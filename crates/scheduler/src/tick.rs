@@ -42,9 +42,16 @@ pub struct Scheduler<S, R, P, H> {
 /// Why a tick failed as a whole (per-slot failures are `failed` decisions instead).
 #[derive(Debug, thiserror::Error)]
 pub enum TickError {
-    /// The last tick could not be read or recorded: nothing was evaluated.
+    /// The last tick could not be read or recorded: nothing was evaluated. (The store's
+    /// error is in the message, not a `source`, so that it is printed once.)
     #[error("scheduler state: {0}")]
-    State(#[from] StateError),
+    State(StateError),
+}
+
+impl From<StateError> for TickError {
+    fn from(error: StateError) -> Self {
+        Self::State(error)
+    }
 }
 
 /// The repository and the pipeline rule of `pipeline` in the routing rules (the first

@@ -184,49 +184,16 @@ pub fn authorize(
     who: &Approver<'_>,
     commit_author_slack_id: Option<&str>,
 ) -> Decision {
-    let Some(pipeline) = config.pipeline(&approval.pipeline) else {
-        return deny(DenyReason::PipelineNotConfigured {
-            pipeline: approval.pipeline.clone(),
-        });
-    };
-    if let Some(team) = config.allowed_team(pipeline) {
-        if who.team_id != Some(team) {
-            return deny(DenyReason::WrongTeam {
-                team_id: who.team_id.map(str::to_owned),
-            });
-        }
-        if let Some(user_team) = who.user_team_id
-            && user_team != team
-        {
-            return deny(DenyReason::WrongTeam {
-                team_id: Some(user_team.to_owned()),
-            });
-        }
-    }
-    if let Some(app) = config.allowed_app(pipeline)
-        && who.app_id != Some(app)
-    {
-        return deny(DenyReason::WrongApp {
-            app_id: who.app_id.map(str::to_owned),
-        });
-    }
-    if let Some(reason) = scope_refusal(pipeline, &approval.stage, &approval.action) {
-        return deny(reason);
-    }
-    let listed = pipeline.approvers.iter().any(|u| u == who.user_id);
-    let in_group = pipeline
-        .approver_groups
-        .iter()
-        .any(|g| who.group_ids.contains(g));
-    if !listed && !in_group {
-        return deny(DenyReason::NotAnApprover);
-    }
-    if config.self_approval_forbidden(pipeline)
-        && commit_author_slack_id.is_some_and(|author| author == who.user_id)
-    {
-        return deny(DenyReason::SelfApproval);
-    }
-    Decision::Allowed
+    decide(config, &approval.pipeline, who, |pipeline| {
+        // Checks 4 to 6, after the workspace and app ones.
+        scope_refusal(pipeline, &approval.stage, &approval.action)
+            .or_else(|| approver_refusal(pipeline, who))
+            .or_else(|| {
+                (config.self_approval_forbidden(pipeline)
+                    && commit_author_slack_id.is_some_and(|author| author == who.user_id))
+                .then_some(DenyReason::SelfApproval)
+            })
+    })
 }
 
 /// Decides whether `who` may release a held push of `pipeline` ("Release now"): the
@@ -235,21 +202,46 @@ pub fn authorize(
 /// once, so its approvers are the ones of every approval action it has); self-approval
 /// does not apply (a release starts the held commit, it approves nothing).
 pub fn authorize_release(config: &ApprovalsConfig, pipeline: &str, who: &Approver<'_>) -> Decision {
+    decide(config, pipeline, who, |settings| {
+        approver_refusal(settings, who)
+    })
+}
+
+/// The checks 1 to 3 of [`authorize`] (the pipeline is listed, the workspace and app are
+/// the allowed ones), then `rest` on the pipeline's settings.
+fn decide<'c>(
+    config: &'c ApprovalsConfig,
+    pipeline: &str,
+    who: &Approver<'_>,
+    rest: impl FnOnce(&'c PipelineApprovals) -> Option<DenyReason>,
+) -> Decision {
     let Some(settings) = config.pipeline(pipeline) else {
         return deny(DenyReason::PipelineNotConfigured {
             pipeline: pipeline.to_owned(),
         });
     };
+    match workspace_refusal(config, settings, who).or_else(|| rest(settings)) {
+        Some(reason) => deny(reason),
+        None => Decision::Allowed,
+    }
+}
+
+/// Check 2 and 3: the request's workspace and app are the allowed ones, when set.
+fn workspace_refusal(
+    config: &ApprovalsConfig,
+    settings: &PipelineApprovals,
+    who: &Approver<'_>,
+) -> Option<DenyReason> {
     if let Some(team) = config.allowed_team(settings) {
         if who.team_id != Some(team) {
-            return deny(DenyReason::WrongTeam {
+            return Some(DenyReason::WrongTeam {
                 team_id: who.team_id.map(str::to_owned),
             });
         }
         if let Some(user_team) = who.user_team_id
             && user_team != team
         {
-            return deny(DenyReason::WrongTeam {
+            return Some(DenyReason::WrongTeam {
                 team_id: Some(user_team.to_owned()),
             });
         }
@@ -257,19 +249,21 @@ pub fn authorize_release(config: &ApprovalsConfig, pipeline: &str, who: &Approve
     if let Some(app) = config.allowed_app(settings)
         && who.app_id != Some(app)
     {
-        return deny(DenyReason::WrongApp {
+        return Some(DenyReason::WrongApp {
             app_id: who.app_id.map(str::to_owned),
         });
     }
+    None
+}
+
+/// Check 5: the user is listed in `approvers` or a member of one of `approver_groups`.
+fn approver_refusal(settings: &PipelineApprovals, who: &Approver<'_>) -> Option<DenyReason> {
     let listed = settings.approvers.iter().any(|u| u == who.user_id);
     let in_group = settings
         .approver_groups
         .iter()
         .any(|g| who.group_ids.contains(g));
-    if !listed && !in_group {
-        return deny(DenyReason::NotAnApprover);
-    }
-    Decision::Allowed
+    (!listed && !in_group).then_some(DenyReason::NotAnApprover)
 }
 
 #[cfg(test)]

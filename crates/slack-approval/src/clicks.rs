@@ -17,14 +17,13 @@
 //! time continues after the 200 through the queue ([`crate::continuation`]), and
 //! [`Clicks::resume`] finishes it.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::approval::ApprovalStatus;
 use crate::config::ApprovalsConfig;
-use crate::continuation::{Budget, Continuation, Continuations, Limits, Resume, WORKING};
+use crate::continuation::{Budget, Continuation, Continuations, Limits, Resume, WORKING, within};
 use crate::decide::{
     HttpReply, Outcome, ResolvedFacts, ResponseUrlPolicy, Verdict, approval_of,
     decide_interaction_with, facts_to_resolve, verify_and_parse,
@@ -87,21 +86,9 @@ enum Done {
     Later(Resume),
 }
 
-async fn within<T, E: std::fmt::Display>(
-    budget: &Budget,
-    call: impl Future<Output = Result<T, E>>,
-) -> Result<T, String> {
-    let limit = budget.call_limit();
-    match tokio::time::timeout(limit, call).await {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(error)) => Err(error.to_string()),
-        Err(_) => Err(format!("no answer within {} ms", limit.as_millis())),
-    }
-}
-
 /// One log line for a refused request: the status and which check failed (the caller
 /// only gets [`crate::decide::INVALID_REQUEST`]).
-fn log_http_error(outcome: &Outcome) {
+pub(crate) fn log_http_error(outcome: &Outcome) {
     if let Outcome::HttpError { status, reason } = outcome {
         tracing::warn!(
             decision = LogDecision::HttpError.as_str(),
@@ -137,17 +124,7 @@ where
         match done {
             Done::Finished => outcome.http_reply(),
             Done::Later(resume) => {
-                let continuation = Continuation {
-                    headers: request
-                        .headers
-                        .iter()
-                        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                        .collect(),
-                    body: request.body.to_owned(),
-                    is_base64_encoded: request.is_base64_encoded,
-                    received_at: now,
-                    resume,
-                };
+                let continuation = Continuation::of(request, now, resume);
                 // The queue gets what the budget kept back for it, not what is left.
                 let queue = Budget::unlimited(self.limits.call);
                 match within(&queue, self.later.enqueue(&continuation)).await {

@@ -104,6 +104,20 @@ impl Budget {
     }
 }
 
+/// `call` limited by [`Budget::call_limit`]: its value, or its error or the timeout as
+/// text.
+pub(crate) async fn within<T, E: std::fmt::Display>(
+    budget: &Budget,
+    call: impl Future<Output = Result<T, E>>,
+) -> Result<T, String> {
+    let limit = budget.call_limit();
+    match tokio::time::timeout(limit, call).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(_) => Err(format!("no answer within {} ms", limit.as_millis())),
+    }
+}
+
 /// Where a continuation resumes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "from", rename_all = "snake_case")]
@@ -137,6 +151,21 @@ pub struct Continuation {
 }
 
 impl Continuation {
+    /// `request`, received at Unix time `received_at`, to resume from `resume`.
+    pub fn of(request: &HttpRequest<'_>, received_at: i64, resume: Resume) -> Self {
+        Self {
+            headers: request
+                .headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            body: request.body.to_owned(),
+            is_base64_encoded: request.is_base64_encoded,
+            received_at,
+            resume,
+        }
+    }
+
     /// The headers as the `(name, value)` pairs an [`HttpRequest`] borrows.
     pub fn header_pairs(&self) -> Vec<(&str, &str)> {
         self.headers

@@ -61,10 +61,17 @@ impl FrozenPush {
     }
 }
 
-/// A routing summary that cannot be read.
+/// A routing summary that cannot be read (serde's error in the message, not a `source`,
+/// so that it is printed once).
 #[derive(Debug, thiserror::Error)]
 #[error("routing summary: {0}")]
-pub struct SummaryError(#[from] serde_json::Error);
+pub struct SummaryError(serde_json::Error);
+
+impl From<serde_json::Error> for SummaryError {
+    fn from(error: serde_json::Error) -> Self {
+        Self(error)
+    }
+}
 
 #[derive(Deserialize)]
 struct RawSummary {
@@ -387,9 +394,16 @@ pub enum AnnounceError {
     /// The summary could not be read; retrying will not help.
     #[error(transparent)]
     Summary(#[from] SummaryError),
-    /// Slack refused or did not answer; worth retrying.
+    /// Slack refused or did not answer; worth retrying. (Slack's error in the message,
+    /// not a `source`, so that it is printed once.)
     #[error("Slack: {0}")]
-    Slack(#[from] SlackError),
+    Slack(SlackError),
+}
+
+impl From<SlackError> for AnnounceError {
+    fn from(error: SlackError) -> Self {
+        Self::Slack(error)
+    }
 }
 
 impl AnnounceError {

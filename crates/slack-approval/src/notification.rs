@@ -62,18 +62,37 @@ pub struct ApprovalDetails {
     pub custom_data: Option<String>,
 }
 
-/// A notification that cannot be read.
+/// A notification that cannot be read. The inner error is in the message, not a
+/// `source`, so that it is printed once.
 #[derive(Debug, thiserror::Error)]
 pub enum NotificationError {
     /// The message is not JSON.
     #[error("approval notification is not JSON: {0}")]
-    NotJson(#[from] serde_json::Error),
+    NotJson(serde_json::Error),
     /// A field is missing, empty or of the wrong type.
     #[error("approval notification: {0}")]
-    Field(#[from] FieldError),
+    Field(FieldError),
     /// `approval.expires` is not a date-time.
     #[error("approval notification: field `approval.expires`: {0}")]
-    BadExpires(#[from] TimestampError),
+    BadExpires(TimestampError),
+}
+
+impl From<serde_json::Error> for NotificationError {
+    fn from(error: serde_json::Error) -> Self {
+        Self::NotJson(error)
+    }
+}
+
+impl From<FieldError> for NotificationError {
+    fn from(error: FieldError) -> Self {
+        Self::Field(error)
+    }
+}
+
+impl From<TimestampError> for NotificationError {
+    fn from(error: TimestampError) -> Self {
+        Self::BadExpires(error)
+    }
 }
 
 /// Parses the JSON string of an SNS record's `Message`.

@@ -25,8 +25,9 @@ use pipeline_schedules::HoldKey;
 use serde_json::Value;
 
 use crate::authorize::{Approver, Decision, authorize_release};
+use crate::clicks::log_http_error;
 use crate::config::ApprovalsConfig;
-use crate::continuation::{Budget, Continuation, Continuations, Limits, Resume, WORKING};
+use crate::continuation::{Budget, Continuation, Continuations, Limits, Resume, WORKING, within};
 use crate::decide::{HttpReply, Outcome, ResponseUrlPolicy, verify_and_parse};
 use crate::held::{
     ALREADY_RELEASED, RELEASE_ACTION_ID, RELEASED_ELSEWHERE, already_released_update,
@@ -112,18 +113,6 @@ pub fn claim_token(click: &BlockActions) -> String {
     format!("slack:{}:{click_id}", click.user.id)
 }
 
-async fn within<T, E: std::fmt::Display>(
-    budget: &Budget,
-    call: impl Future<Output = Result<T, E>>,
-) -> Result<T, String> {
-    let limit = budget.call_limit();
-    match tokio::time::timeout(limit, call).await {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(error)) => Err(error.to_string()),
-        Err(_) => Err(format!("no answer within {} ms", limit.as_millis())),
-    }
-}
-
 /// The click, when a request is a "Release now" click, or why the request was refused.
 enum Parsed {
     Release(Box<BlockActions>),
@@ -156,26 +145,14 @@ where
             Parsed::Release(click) => click,
             Parsed::NotOurs => return None,
             Parsed::Refused(outcome) => {
-                if let Outcome::HttpError { status, reason } = &outcome {
-                    tracing::warn!(decision = LogDecision::HttpError.as_str(), status, reason = %reason, "request refused");
-                }
+                log_http_error(&outcome);
                 return Some(outcome.http_reply());
             }
         };
         if self.run(&click, now, &budget).await {
             return Some(HttpReply::ok());
         }
-        let continuation = Continuation {
-            headers: request
-                .headers
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-            body: request.body.to_owned(),
-            is_base64_encoded: request.is_base64_encoded,
-            received_at: now,
-            resume: Resume::Start,
-        };
+        let continuation = Continuation::of(request, now, Resume::Start);
         let queue = Budget::unlimited(self.limits.call);
         match within(&queue, self.later.enqueue(&continuation)).await {
             Ok(()) => {

@@ -12,20 +12,33 @@ use slack_approval::message::{
     APPROVE_ACTION_ID, EndedReason, REASON_CALLBACK_ID, REJECT_ACTION_ID,
 };
 use slack_approval::{
-    ApprovalStatus, DenyReason, FactsToResolve, HttpRequest, Outcome, ResolvedFacts, decide,
-    decide_interaction, facts_to_resolve, verify_and_parse,
+    ApprovalStatus, DenyReason, FactsToResolve, HttpRequest, Interaction, Outcome, ResolvedFacts,
+    decide, decide_interaction, facts_to_resolve, verify_and_parse,
 };
 
-fn run(payload: &Value, facts: &ResolvedFacts<'_>) -> Outcome {
+/// `f` of `payload` as Slack would sign and send it at [`NOW`].
+fn signed<T>(payload: &Value, f: impl FnOnce(&HttpRequest<'_>) -> T) -> T {
     let body = form(payload);
     let headers = signed_headers(&body, NOW);
     let headers = borrow(&headers);
-    let request = HttpRequest {
+    f(&HttpRequest {
         headers: &headers,
         body: &body,
         is_base64_encoded: false,
-    };
-    decide(&request, &secret(), NOW, &config(), facts)
+    })
+}
+
+fn run(payload: &Value, facts: &ResolvedFacts<'_>) -> Outcome {
+    signed(payload, |request| {
+        decide(request, &secret(), NOW, &config(), facts)
+    })
+}
+
+/// `payload`, signed, verified and parsed.
+fn verified(payload: &Value) -> Interaction {
+    signed(payload, |request| {
+        verify_and_parse(request, &secret(), NOW).unwrap()
+    })
 }
 
 fn texts(blocks: &Value) -> String {
@@ -188,15 +201,7 @@ fn group_members_need_their_groups_resolved() {
         Some(approval().to_button_value().unwrap()),
     );
     let config = config();
-    let body = form(&p);
-    let headers = signed_headers(&body, NOW);
-    let headers = borrow(&headers);
-    let request = HttpRequest {
-        headers: &headers,
-        body: &body,
-        is_base64_encoded: false,
-    };
-    let interaction = verify_and_parse(&request, &secret(), NOW).unwrap();
+    let interaction = verified(&p);
     assert_eq!(
         facts_to_resolve(&config, &interaction),
         Some(FactsToResolve {
@@ -223,35 +228,15 @@ fn group_members_need_their_groups_resolved() {
 #[test]
 fn self_approval_is_refused_from_the_message_or_from_resolved_facts() {
     // The message carried the author.
-    let mut a = approval();
-    a.commit_author = Some("U0ALICE".into());
-    let p = click_with(
-        APPROVE_ACTION_ID,
-        "U0ALICE",
-        Some(a.to_button_value().unwrap()),
-    );
+    let p = alice_approves(|a| a.commit_author = Some("U0ALICE".into()));
     let Outcome::RefuseEphemeral(r) = run(&p, &ResolvedFacts::default()) else {
         panic!("not refused")
     };
     assert_eq!(r.reason, DenyReason::SelfApproval);
 
     // The handler resolved the author, the message did not carry one.
-    let mut a = approval();
-    a.commit_author = None;
-    let p = click_with(
-        APPROVE_ACTION_ID,
-        "U0ALICE",
-        Some(a.to_button_value().unwrap()),
-    );
-    let body = form(&p);
-    let headers = signed_headers(&body, NOW);
-    let headers = borrow(&headers);
-    let request = HttpRequest {
-        headers: &headers,
-        body: &body,
-        is_base64_encoded: false,
-    };
-    let interaction = verify_and_parse(&request, &secret(), NOW).unwrap();
+    let p = alice_approves(|a| a.commit_author = None);
+    let interaction = verified(&p);
     let needed = facts_to_resolve(&config(), &interaction).unwrap();
     assert_eq!(
         needed.commit_id.as_deref(),

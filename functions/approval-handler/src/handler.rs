@@ -49,6 +49,59 @@ impl SqsEvent {
     }
 }
 
+/// The two workflows of a handler: [`handle_event`] tells an SQS batch from an HTTP
+/// request and gives each to one of these.
+trait Workflows {
+    /// Finishes one queued continuation.
+    async fn resume(&self, continuation: &Continuation);
+    /// What Slack gets for one POSTed request at Unix time `now`.
+    async fn reply(&self, request: &HttpRequest<'_>, now: i64) -> HttpReply;
+}
+
+/// One event: the continuations queue (each continuation finished; one that cannot be
+/// read is logged and dropped, a retry would not read it either), or a Function URL
+/// request.
+async fn handle_event(workflows: &impl Workflows, event: Value, now: i64) -> Value {
+    if let Some(batch) = SqsEvent::from_event(&event) {
+        for record in batch.records {
+            match serde_json::from_str::<Continuation>(&record.body) {
+                Ok(continuation) => workflows.resume(&continuation).await,
+                Err(error) => tracing::error!(error = %error, "continuation not readable; dropped"),
+            }
+        }
+        return serde_json::json!({"batchItemFailures": []});
+    }
+    serde_json::to_value(handle(workflows, event, now).await).unwrap_or_default()
+}
+
+/// One HTTP request event at Unix time `now`: the 400 / 405 of a request that is not a
+/// POST, else the workflows' reply.
+async fn handle(workflows: &impl Workflows, event: Value, now: i64) -> FunctionUrlResponse {
+    let request = match read_request(event) {
+        Ok(request) => request,
+        Err(response) => return response,
+    };
+    let headers = request.header_pairs();
+    let http = request.http(&headers);
+    workflows.reply(&http, now).await.into()
+}
+
+impl<C, S, D, L> Workflows for ApprovalHandler<C, S, D, L>
+where
+    C: ApprovalResults + Sync,
+    S: SlackApi + Sync,
+    D: ApprovalStore + Sync,
+    L: Continuations + Sync,
+{
+    async fn resume(&self, continuation: &Continuation) {
+        self.clicks.resume(continuation).await;
+    }
+
+    async fn reply(&self, request: &HttpRequest<'_>, now: i64) -> HttpReply {
+        self.clicks.handle(request, now).await
+    }
+}
+
 impl<C, S, D, L> ApprovalHandler<C, S, D, L>
 where
     C: ApprovalResults + Sync,
@@ -58,33 +111,12 @@ where
 {
     /// Handles one event: a Function URL request (Slack), or the continuations queue.
     pub async fn handle_event(&self, event: Value, now: i64) -> Value {
-        if let Some(batch) = SqsEvent::from_event(&event) {
-            self.continue_batch(batch).await;
-            return serde_json::json!({"batchItemFailures": []});
-        }
-        serde_json::to_value(self.handle(event, now).await).unwrap_or_default()
-    }
-
-    /// Finishes each queued continuation; one that cannot be read is logged and dropped
-    /// (a retry would not read it either).
-    async fn continue_batch(&self, batch: SqsEvent) {
-        for record in batch.records {
-            match serde_json::from_str::<Continuation>(&record.body) {
-                Ok(continuation) => self.clicks.resume(&continuation).await,
-                Err(error) => tracing::error!(error = %error, "continuation not readable; dropped"),
-            }
-        }
+        handle_event(self, event, now).await
     }
 
     /// Handles one HTTP request event at Unix time `now`.
     pub async fn handle(&self, event: Value, now: i64) -> FunctionUrlResponse {
-        let request = match read_request(event) {
-            Ok(request) => request,
-            Err(response) => return response,
-        };
-        let headers = request.header_pairs();
-        let http = request.http(&headers);
-        self.clicks.handle(&http, now).await.into()
+        handle(self, event, now).await
     }
 }
 
@@ -131,6 +163,32 @@ pub struct FunctionHandler<C, S, D, L, R> {
     pub releases: ReleaseClicks<S, R, L>,
 }
 
+impl<C, S, D, L, R> Workflows for FunctionHandler<C, S, D, L, R>
+where
+    C: ApprovalResults + Sync,
+    S: SlackApi + Sync,
+    D: ApprovalStore + Sync,
+    L: Continuations + Sync,
+    R: HoldReleases + Sync,
+{
+    async fn resume(&self, continuation: &Continuation) {
+        if self.releases.resumes(continuation) {
+            self.releases.resume(continuation).await;
+        } else {
+            self.approvals.clicks.resume(continuation).await;
+        }
+    }
+
+    /// A "Release now" click (or a request that is not Slack's) goes to the release
+    /// workflow, any other to the approvals'.
+    async fn reply(&self, request: &HttpRequest<'_>, now: i64) -> HttpReply {
+        match self.releases.handle(request, now).await {
+            Some(reply) => reply,
+            None => self.approvals.clicks.handle(request, now).await,
+        }
+    }
+}
+
 impl<C, S, D, L, R> FunctionHandler<C, S, D, L, R>
 where
     C: ApprovalResults + Sync,
@@ -141,36 +199,12 @@ where
 {
     /// Handles one event: a Function URL request (Slack), or the continuations queue.
     pub async fn handle_event(&self, event: Value, now: i64) -> Value {
-        if let Some(batch) = SqsEvent::from_event(&event) {
-            for record in batch.records {
-                match serde_json::from_str::<Continuation>(&record.body) {
-                    Ok(continuation) if self.releases.resumes(&continuation) => {
-                        self.releases.resume(&continuation).await
-                    }
-                    Ok(continuation) => self.approvals.clicks.resume(&continuation).await,
-                    Err(error) => {
-                        tracing::error!(error = %error, "continuation not readable; dropped")
-                    }
-                }
-            }
-            return serde_json::json!({"batchItemFailures": []});
-        }
-        serde_json::to_value(self.handle(event, now).await).unwrap_or_default()
+        handle_event(self, event, now).await
     }
 
     /// Handles one HTTP request event at Unix time `now`: a "Release now" click (or a
     /// request that is not Slack's) by the release workflow, any other by the approvals'.
     pub async fn handle(&self, event: Value, now: i64) -> FunctionUrlResponse {
-        let request = match read_request(event) {
-            Ok(request) => request,
-            Err(response) => return response,
-        };
-        let headers = request.header_pairs();
-        let http = request.http(&headers);
-        let reply: HttpReply = match self.releases.handle(&http, now).await {
-            Some(reply) => reply,
-            None => self.approvals.clicks.handle(&http, now).await,
-        };
-        reply.into()
+        handle(self, event, now).await
     }
 }

@@ -96,7 +96,11 @@ fn event(payload: &Value) -> Value {
     )
 }
 
-fn calls(h: &Handler, prefix: &str) -> Vec<Value> {
+/// The bodies of the Slack calls whose name starts with `prefix`.
+fn calls<D>(
+    h: &ApprovalHandler<RecordingResults, RecordingSlack, D, MemoryQueue>,
+    prefix: &str,
+) -> Vec<Value> {
     h.clicks
         .slack
         .calls()
@@ -218,24 +222,25 @@ async fn an_approval_decided_in_the_console_says_so() {
     );
 }
 
-#[tokio::test]
-async fn a_failed_call_releases_the_claim_and_says_try_again() {
-    let h = handler(Some(PutResultError::Other("Throttling".into())));
+/// Alice approves while `PutApprovalResult` fails with `error`: she is told `told`, and
+/// the claim is released (nobody decided).
+async fn approving_when_put_fails(error: PutResultError, told: &str) {
+    let h = handler(Some(error));
     h.handle(event(&click(APPROVE_ACTION_ID, "U0ALICE")), NOW)
         .await;
     let posts = calls(&h, "response_url");
-    assert_eq!(posts[0]["text"], TRY_AGAIN);
+    assert_eq!(posts[0]["text"], told);
     assert!(h.clicks.store.decided_by(&web_prod_key()).is_none());
 }
 
 #[tokio::test]
+async fn a_failed_call_releases_the_claim_and_says_try_again() {
+    approving_when_put_fails(PutResultError::Other("Throttling".into()), TRY_AGAIN).await;
+}
+
+#[tokio::test]
 async fn an_unanswered_call_says_the_result_is_unknown_and_releases_the_claim() {
-    let h = handler(Some(PutResultError::Unknown("timeout".into())));
-    h.handle(event(&click(APPROVE_ACTION_ID, "U0ALICE")), NOW)
-        .await;
-    let posts = calls(&h, "response_url");
-    assert_eq!(posts[0]["text"], RESULT_UNKNOWN);
-    assert!(h.clicks.store.decided_by(&web_prod_key()).is_none());
+    approving_when_put_fails(PutResultError::Unknown("timeout".into()), RESULT_UNKNOWN).await;
 }
 
 #[tokio::test]
@@ -344,6 +349,21 @@ fn with_limits<D>(
     }
 }
 
+/// Alice approves on `h`, whose budget is too short to decide: a 200, nothing decided,
+/// and one continuation queued (returned, with the response).
+async fn approve_without_time<D: ApprovalStore + Sync>(
+    h: &ApprovalHandler<RecordingResults, RecordingSlack, D, MemoryQueue>,
+) -> (crate::http::FunctionUrlResponse, Vec<Continuation>) {
+    let response = h
+        .handle(event(&click(APPROVE_ACTION_ID, "U0ALICE")), NOW)
+        .await;
+    assert_eq!(response.status_code, 200);
+    assert!(h.clicks.codepipeline.recorded().is_empty());
+    let queued = h.clicks.later.take();
+    assert_eq!(queued.len(), 1);
+    (response, queued)
+}
+
 #[tokio::test]
 async fn work_that_does_not_fit_the_budget_continues_after_the_200() {
     // Less budget than PutApprovalResult's reserve: nothing can be decided in time.
@@ -355,26 +375,13 @@ async fn work_that_does_not_fit_the_budget_continues_after_the_200() {
             ..Limits::SLACK
         },
     );
-    let response = h
-        .handle(event(&click(APPROVE_ACTION_ID, "U0ALICE")), NOW)
-        .await;
-    assert_eq!(response.status_code, 200);
+    let (response, queued) = approve_without_time(&h).await;
     assert!(response.body.contains("Working on it"), "{}", response.body);
-    assert!(h.clicks.codepipeline.recorded().is_empty());
-    let queued = h.clicks.later.take();
-    assert_eq!(queued.len(), 1);
     assert_eq!(queued[0].resume, Resume::Start);
     // The consumer finishes it: decided once, and the message replaced.
     h.clicks.resume(&queued[0]).await;
     assert_eq!(h.clicks.codepipeline.recorded().len(), 1);
-    let posts: Vec<Value> = h
-        .clicks
-        .slack
-        .calls()
-        .into_iter()
-        .filter(|c| c.call.starts_with("response_url"))
-        .map(|c| c.body)
-        .collect();
+    let posts = calls(&h, "response_url");
     assert_eq!(posts.len(), 1, "{posts:?}");
     assert!(
         posts[0]["text"]
@@ -398,13 +405,7 @@ async fn a_claim_that_eats_the_budget_leaves_the_decision_to_the_continuation() 
             ..Limits::SLACK
         },
     );
-    let response = h
-        .handle(event(&click(APPROVE_ACTION_ID, "U0ALICE")), NOW)
-        .await;
-    assert_eq!(response.status_code, 200);
-    assert!(h.clicks.codepipeline.recorded().is_empty());
-    let queued = h.clicks.later.take();
-    assert_eq!(queued.len(), 1);
+    let (_, queued) = approve_without_time(&h).await;
     assert_eq!(queued[0].resume, Resume::Put { claimed: true });
     h.clicks.resume(&queued[0]).await;
     assert_eq!(h.clicks.codepipeline.recorded().len(), 1);

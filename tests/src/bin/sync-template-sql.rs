@@ -1,4 +1,4 @@
-//! Copies `sql/*.sql` into the named queries of `template.yaml`
+//! Copies `sql/*.sql` into the views and named queries of `template.yaml`
 //! ([`integration_tests::template_sql`]):
 //!
 //!     cargo run -p integration-tests --bin sync-template-sql

@@ -19,20 +19,19 @@ use aws_adapters::continuation_queue::SqsContinuations;
 use aws_adapters::pipeline_facts::AwsPipelineFacts;
 use aws_adapters::slack_http::SlackHttp;
 use aws_adapters::slack_secrets::{SecretLocation, SlackSecrets, load_secrets};
+use integration_tests::approvals::{self, NOW, SIGNING_SECRET};
 use integration_tests::slack::SlackServer;
 use integration_tests::{AwsDouble, Reply, moto, sdk};
 use serde_json::{Value, json};
 use slack_approval::memory::MemoryQueue;
 use slack_approval::message::{APPROVE_ACTION_ID, REASON_CALLBACK_ID, REJECT_ACTION_ID};
-use slack_approval::{ApprovalRef, ApprovalsConfig, Clicks, Limits, Requests, ResponseUrlPolicy};
+use slack_approval::{ApprovalRef, ApprovalsConfig, Clicks, Limits, ResponseUrlPolicy};
 
 const PUT: &str = "CodePipeline_20150709.PutApprovalResult";
 const STATE: &str = "CodePipeline_20150709.GetPipelineState";
 const EXECUTION: &str = "CodePipeline_20150709.GetPipelineExecution";
 const GET_COMMIT: &str = "CodeCommit_20150413.GetCommit";
 
-const SIGNING_SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
-const NOW: i64 = 1_793_699_100;
 const TOKEN: &str = "3f6c2a9e-7d41-4b8e-9c55-0e2f8a1b7c34";
 const COMMIT: &str = "9fceb02d0ae598e95dc970b74767f19372d61af8";
 
@@ -131,31 +130,21 @@ async fn world_with(config: &str) -> World {
     let http = SlackHttp::new(&slack.api_url(), secrets.bot_token, Duration::from_secs(2)).unwrap();
     assert!(http.is_local());
     let requester = ApprovalRequester {
-        requests: Requests {
-            config: Arc::clone(&config),
-            facts: AwsPipelineFacts::new(
-                sdk::codepipeline(&double.endpoint()),
-                sdk::codecommit(&double.endpoint()),
-            ),
-            slack: http.clone(),
-            store: DynamoStore::new(dynamodb.clone(), table.clone()),
-            lookup_timeout: Duration::from_secs(2),
-        },
+        requests: approvals::requests(
+            &config,
+            &double,
+            &http,
+            DynamoStore::new(dynamodb.clone(), table.clone()),
+        ),
     };
     let handler = ApprovalHandler {
-        clicks: Clicks {
+        clicks: approvals::clicks(
             config,
-            secret: secrets.signing_secret,
-            codepipeline: CodePipelineResults::new(sdk::codepipeline(&double.endpoint())),
-            slack: http,
-            store: DynamoStore::new(dynamodb, table),
-            urls: ResponseUrlPolicy::SlackOrLoopback,
-            later: MemoryQueue::default(),
-            limits: Limits {
-                call: Duration::from_secs(2),
-                ..Limits::SLACK
-            },
-        },
+            secrets.signing_secret,
+            &double,
+            http,
+            DynamoStore::new(dynamodb, table),
+        ),
     };
     World {
         slack,
@@ -189,19 +178,19 @@ fn posted_ts(world: &World) -> Value {
 }
 
 fn click(world: &World, action_id: &str, user: &str, value: &str) -> Value {
-    let payload = json!({
-        "type": "block_actions",
-        "token": "ignored-verification-token",
-        "user": {"id": user, "username": user.trim_start_matches("U0").to_lowercase(), "team_id": "T0ACME"},
-        "api_app_id": "A0APPROVE",
-        "team": {"id": "T0ACME", "domain": "acme"},
-        "trigger_id": "398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c",
-        "response_url": world.slack.response_url(),
-        "container": {"type": "message", "message_ts": "1793699000.000001", "channel_id": "C0DEPLOYS"},
-        "channel": {"id": "C0DEPLOYS"},
-        "message": {"ts": "1793699000.000001", "blocks": world.slack.calls("chat.postMessage").last().map(|p| p["blocks"].clone()).unwrap_or_default()},
-        "actions": [{"action_id": action_id, "block_id": "codepipeline_approval", "value": value, "type": "button"}]
-    });
+    let blocks = world
+        .slack
+        .calls("chat.postMessage")
+        .last()
+        .map(|p| p["blocks"].clone())
+        .unwrap_or_default();
+    let payload = approvals::block_actions(
+        user,
+        "C0DEPLOYS",
+        blocks,
+        json!({"action_id": action_id, "block_id": "codepipeline_approval", "value": value, "type": "button"}),
+        &world.slack.response_url(),
+    );
     signed_request_event(
         &form_body(&payload),
         &slack_approval::SigningSecret::new(SIGNING_SECRET).unwrap(),

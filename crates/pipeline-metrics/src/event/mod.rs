@@ -44,12 +44,13 @@ pub const ACTION_DETAIL_TYPE: &str = "CodePipeline Action Execution State Change
 /// `source` of every CodePipeline event.
 pub const EVENT_SOURCE: &str = "aws.codepipeline";
 
-/// Why an event could not be read.
+/// Why an event could not be read. serde's errors are in the messages, not `source`s, so
+/// that they are printed once.
 #[derive(Debug, thiserror::Error)]
 pub enum EventError {
     /// The text is not JSON, or the envelope lacks `id`, `detail-type`, `time` or `detail`.
     #[error("not an EventBridge event: {0}")]
-    Envelope(#[source] serde_json::Error),
+    Envelope(serde_json::Error),
     /// The `detail-type` is not one of the three CodePipeline execution state changes.
     #[error("event {id}: unsupported detail-type {detail_type:?}")]
     UnsupportedDetailType {
@@ -59,15 +60,14 @@ pub enum EventError {
         detail_type: String,
     },
     /// The `detail` lacks a required field or has one of the wrong type.
-    #[error("event {id}: bad {detail_type:?} detail: {source}")]
+    #[error("event {id}: bad {detail_type:?} detail: {error}")]
     Detail {
         /// The event's `id`.
         id: String,
         /// The event's `detail-type`.
         detail_type: String,
         /// What serde found wrong.
-        #[source]
-        source: serde_json::Error,
+        error: serde_json::Error,
     },
     /// The envelope's `time` is not an RFC 3339 timestamp.
     #[error("event {id}: time {time:?} is not an RFC 3339 timestamp")]
@@ -144,11 +144,11 @@ fn wrap<'a, D: Deserialize<'a>>(
 ) -> Result<Envelope<D>, EventError> {
     let detail = match serde_json::from_str(detail_json) {
         Ok(detail) => detail,
-        Err(source) => {
+        Err(error) => {
             return Err(EventError::Detail {
                 id: raw.id,
                 detail_type: raw.detail_type,
-                source,
+                error,
             });
         }
     };

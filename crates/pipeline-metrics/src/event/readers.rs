@@ -10,10 +10,38 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 pub(super) fn flex_count<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<u32>, D::Error> {
-    deserializer.deserialize_any(FlexCount)
+    Ok(match deserializer.deserialize_any(FlexVisitor)? {
+        Flex::Unsigned(v) => u32::try_from(v).ok(),
+        Flex::Signed(v) => u32::try_from(v).ok(),
+        Flex::Float(v) => count_from_f64(v),
+        Flex::Text(v) => {
+            let v = v.trim();
+            match v.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => v.parse::<f64>().ok().and_then(count_from_f64),
+            }
+        }
+        Flex::Bool(_) | Flex::Nothing => None,
+    })
 }
 
-struct FlexCount;
+/// Deserializes text sent as a string or a number (`"1"` or `1`); `None` for null,
+/// objects and arrays (never an error). Integral floats lose their `.0` (`1.0` -> `"1"`).
+pub(super) fn flex_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    Ok(match deserializer.deserialize_any(FlexVisitor)? {
+        Flex::Text(v) => Some(v),
+        Flex::Unsigned(v) => Some(v.to_string()),
+        Flex::Signed(v) => Some(v.to_string()),
+        Flex::Float(v) => Some(match count_from_f64(v) {
+            Some(n) => n.to_string(),
+            None => v.to_string(),
+        }),
+        Flex::Bool(v) => Some(v.to_string()),
+        Flex::Nothing => None,
+    })
+}
 
 fn count_from_f64(v: f64) -> Option<u32> {
     if v.is_finite() && v.fract() == 0.0 && v >= 0.0 && v <= f64::from(u32::MAX) {
@@ -24,100 +52,57 @@ fn count_from_f64(v: f64) -> Option<u32> {
     }
 }
 
-impl<'de> Visitor<'de> for FlexCount {
-    type Value = Option<u32>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a count as a number or a string")
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(u32::try_from(v).ok())
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(u32::try_from(v).ok())
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(count_from_f64(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        let v = v.trim();
-        Ok(match v.parse::<u32>() {
-            Ok(n) => Some(n),
-            Err(_) => v.parse::<f64>().ok().and_then(count_from_f64),
-        })
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(FlexCount)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(None)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(None)
-    }
+/// A field's value as the event sent it, before [`flex_count`] or [`flex_text`] reads it.
+enum Flex {
+    Text(String),
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
+    Bool(bool),
+    /// Null, an object or an array.
+    Nothing,
 }
 
-/// Deserializes text sent as a string or a number (`"1"` or `1`); `None` for null,
-/// objects and arrays (never an error). Integral floats lose their `.0` (`1.0` -> `"1"`).
-pub(super) fn flex_text<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<String>, D::Error> {
-    deserializer.deserialize_any(FlexText)
-}
+struct FlexVisitor;
 
-struct FlexText;
-
-impl<'de> Visitor<'de> for FlexText {
-    type Value = Option<String>;
+impl<'de> Visitor<'de> for FlexVisitor {
+    type Value = Flex;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("text as a string or a number")
+        f.write_str("a string, a number or a bool")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(v.to_owned()))
+        Ok(Flex::Text(v.to_owned()))
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Some(v))
+        Ok(Flex::Text(v))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Flex::Unsigned(v))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Flex::Signed(v))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Some(match count_from_f64(v) {
-            Some(n) => n.to_string(),
-            None => v.to_string(),
-        }))
+        Ok(Flex::Float(v))
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Flex::Bool(v))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
+        Ok(Flex::Nothing)
     }
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
+        Ok(Flex::Nothing)
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(FlexText)
+        d.deserialize_any(FlexVisitor)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(None)
+        Ok(Flex::Nothing)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(None)
+        Ok(Flex::Nothing)
     }
 }

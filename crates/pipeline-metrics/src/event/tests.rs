@@ -85,26 +85,36 @@ fn every_pipeline_state_parses() {
         assert_eq!(e.detail.state.as_str(), text);
     }
     // The fixtures for the common states say the same.
-    assert_eq!(
-        pipeline(fixtures::PIPELINE_SUCCEEDED).detail.state,
-        ExecutionState::Succeeded
-    );
-    assert_eq!(
-        pipeline(fixtures::PIPELINE_FAILED).detail.state,
-        ExecutionState::Failed
-    );
-    assert_eq!(
-        pipeline(fixtures::PIPELINE_RESUMED).detail.state,
-        ExecutionState::Resumed
-    );
-    assert_eq!(
-        pipeline(fixtures::PIPELINE_SUPERSEDED).detail.state,
-        ExecutionState::Superseded
-    );
-    assert_eq!(
-        pipeline(fixtures::PIPELINE_STOPPED).detail.state,
-        ExecutionState::Stopped
-    );
+    let fixtures = [
+        (
+            "PIPELINE_SUCCEEDED",
+            fixtures::PIPELINE_SUCCEEDED,
+            ExecutionState::Succeeded,
+        ),
+        (
+            "PIPELINE_FAILED",
+            fixtures::PIPELINE_FAILED,
+            ExecutionState::Failed,
+        ),
+        (
+            "PIPELINE_RESUMED",
+            fixtures::PIPELINE_RESUMED,
+            ExecutionState::Resumed,
+        ),
+        (
+            "PIPELINE_SUPERSEDED",
+            fixtures::PIPELINE_SUPERSEDED,
+            ExecutionState::Superseded,
+        ),
+        (
+            "PIPELINE_STOPPED",
+            fixtures::PIPELINE_STOPPED,
+            ExecutionState::Stopped,
+        ),
+    ];
+    for (name, fixture, state) in fixtures {
+        assert_eq!(pipeline(fixture).detail.state, state, "{name}");
+    }
 }
 
 #[test]

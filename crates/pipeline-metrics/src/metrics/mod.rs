@@ -37,7 +37,7 @@
 //!
 //! # Executions
 //! One [`Execution`] per `(pipeline, execution_id)` with at least one pipeline-level row
-//! ([`executions`]):
+//! ([`executions`](fn@executions)):
 //! - **final state**: the state of the pipeline row that sorts last by
 //!   `(event_time, attempt (null = 0), state rank, event_id)`, where the state rank is 2
 //!   for terminal states, 1 for STOPPING and 0 otherwise. A FAILED execution that is

@@ -266,8 +266,8 @@ const NON_GIT_SOURCES: [&str; 2] = ["S3", "ECR"];
 /// action: for git providers (CodeCommit, CodeStarSourceConnection, GitHub, ...) its
 /// `external-execution-id` is the commit id. So: an action row of category `Source`,
 /// provider not `S3` or `ECR`, whose external id is 7 to 64 hexadecimal characters.
-/// Pipeline and stage rows have none; [`crate::metrics::executions`] joins the execution's
-/// source action rows to find its commit.
+/// Pipeline and stage rows have none; [`executions`](fn@crate::metrics::executions)
+/// joins the execution's source action rows to find its commit.
 pub fn commit_id(row: &Row) -> Option<String> {
     let is_source = row
         .action_category

@@ -90,6 +90,17 @@ pub fn click_with(action_id: &str, user: &str, value: Option<String>) -> Value {
 }
 
 /// Alice (an approver) clicking Approve on the web-prod approval.
+/// Alice clicks Approve on the sample approval as `change` leaves it.
+pub fn alice_approves(change: impl FnOnce(&mut ApprovalRef)) -> Value {
+    let mut a = approval();
+    change(&mut a);
+    click_with(
+        APPROVE_ACTION_ID,
+        "U0ALICE",
+        Some(a.to_button_value().unwrap()),
+    )
+}
+
 pub fn click(action_id: &str) -> Value {
     click_with(
         action_id,
