@@ -79,7 +79,8 @@ pub struct DigestInput<'a> {
     pub period: &'a Report,
     /// The report of the period before (the change of each DORA tile), if any.
     pub previous: Option<&'a Report>,
-    /// The holds waiting on freezes; `None` when they could not be read.
+    /// The holds waiting on freezes; `None` when they are not known (not configured, or
+    /// they could not be read): the digest says "not available".
     pub holds: Option<&'a [WaitingHold]>,
     /// The dashboard's address, if there is one to link to.
     pub dashboard_url: Option<&'a str>,
@@ -198,7 +199,7 @@ pub struct Digest {
     pub pipelines: Vec<PipelineDay>,
     /// The DORA tiles, when production pipelines are configured.
     pub dora: Option<DoraDigest>,
-    /// The holds waiting on freezes, by release time; `None` when they could not be read.
+    /// The holds waiting on freezes, by release time; `None` when not known.
     pub holds: Option<Vec<WaitingHold>>,
     /// The dashboard's address.
     pub dashboard_url: Option<String>,
@@ -368,7 +369,7 @@ impl Digest {
                 );
             }
             Some(_) => blocks.push(section("No pushes held by change freezes.")),
-            None => blocks.push(section("Held pushes: the holds could not be read.")),
+            None => blocks.push(section("Held pushes: not available.")),
         }
         if let Some(url) = &self.dashboard_url {
             blocks.push(section(&format!(
@@ -432,7 +433,7 @@ impl Digest {
                 }
             }
             Some(_) => out.push_str("No pushes held by change freezes.\n"),
-            None => out.push_str("Held pushes: the holds could not be read.\n"),
+            None => out.push_str("Held pushes: not available.\n"),
         }
         if let Some(url) = &self.dashboard_url {
             let _ = writeln!(out, "\nDashboard: {url}");
