@@ -281,7 +281,7 @@ pub async fn run_digest(args: DigestArgs) -> Result<ExitCode> {
         ..ReportConfig::default()
     };
     let built = build_digest(
-        &rows,
+        rows,
         &periods,
         &report,
         holds.as_deref(),

@@ -147,21 +147,37 @@ pub struct Built {
 }
 
 /// Builds the period's report and the day's digest from rows that cover both periods.
+///
+/// The rows are sorted by event time once, and each report is built on the slice of its
+/// days (no copy of the rows): the same report as `Report::build` with a `period`.
 pub fn build_digest(
-    rows: &[Row],
+    mut rows: Vec<Row>,
     periods: &Periods,
     report: &ReportConfig,
     holds: Option<&[WaitingHold]>,
     dashboard_url: Option<&str>,
 ) -> Built {
-    let with_period = |period: (Date, Date), max_actions: usize| ReportConfig {
-        period: Some(period),
-        max_actions,
-        ..report.clone()
+    rows.sort_by_key(|r| r.event_time);
+    let days = |(first, last): (Date, Date)| {
+        let start = rows.partition_point(|r| crate::utc::day(r.event_time) < first);
+        let end = rows.partition_point(|r| crate::utc::day(r.event_time) <= last);
+        &rows[start..end.max(start)]
     };
-    let current = Report::build(rows, &with_period(periods.current, report.max_actions));
-    let previous = Report::build(rows, &with_period(periods.previous, report.max_actions));
-    let yesterday = Report::build(rows, &with_period((periods.day, periods.day), usize::MAX));
+    let build = |period: (Date, Date), max_actions: usize| {
+        let config = ReportConfig {
+            period: None,
+            dora: crate::DoraConfig {
+                period: Some(period),
+                ..report.dora.clone()
+            },
+            max_actions,
+            ..report.clone()
+        };
+        Report::build(days(period), &config)
+    };
+    let current = build(periods.current, report.max_actions);
+    let previous = build(periods.previous, report.max_actions);
+    let yesterday = build((periods.day, periods.day), usize::MAX);
     let digest = Digest::build(&DigestInput {
         day: periods.day,
         yesterday: &yesterday,
@@ -250,6 +266,7 @@ where
             .rows_for_days(first, last)
             .await
             .map_err(ReporterError::Read)?;
+        let read = rows.len();
         tracing::info!(
             decision = "rows_read",
             day = %format_day(day),
@@ -266,13 +283,12 @@ where
             }
         };
         let built = build_digest(
-            &rows,
+            rows,
             &periods,
             &self.config.report,
             holds.as_deref(),
             self.config.dashboard_url.as_deref(),
         );
-        drop(rows);
         let html = dashboard::render_html(&built.report);
         let keys = [
             format!("{REPORTS_PREFIX}/latest.html"),
@@ -310,7 +326,7 @@ where
         };
         Ok(ReporterOutcome {
             day,
-            rows: built.report.rows,
+            rows: read,
             written: keys.to_vec(),
             posted_to,
             digest: built.digest,
