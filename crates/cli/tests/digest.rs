@@ -84,7 +84,7 @@ fn metrics_digest_prints_the_day_as_text() {
     assert_eq!(code, 0, "{stderr}");
     for expected in [
         "Pipeline metrics · 2026-03-03\n",
-        "Yesterday (Tue 2026-03-03, UTC): 1 run in 1 pipeline, 1 failed (in 1 pipeline)\n",
+        "Tue 2026-03-03 (UTC): 1 run in 1 pipeline, 1 failed (in 1 pipeline)\n",
         "✗ deploy-prod 1 run: 1 failed\n      ↳ Deploy / Ship failed 1 of 1 (JobFailed)\n",
         "DORA (deploy-prod), 2026-03-03 to 2026-03-03, change since 2026-03-02 to 2026-03-02\n",
         // 0 deployments on 03-03 (1 on 03-02); 1 failure of 1 (0 of 1 before).

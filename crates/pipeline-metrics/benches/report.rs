@@ -108,7 +108,10 @@ fn history() -> Vec<Row> {
     let first = LAST_DAY.checked_sub((DAYS - 1).days()).unwrap();
     for d in 0..DAYS {
         let day = first.checked_add(d.days()).unwrap();
-        let midnight = day.to_zoned(jiff::tz::TimeZone::UTC).unwrap().timestamp();
+        let midnight = day
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .unwrap()
+            .timestamp();
         for p in 0..PIPELINES {
             let name = pipeline(p);
             for r in 0..RUNS_PER_DAY {

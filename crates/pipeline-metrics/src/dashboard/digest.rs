@@ -326,9 +326,8 @@ impl Digest {
         let style = Style::Mrkdwn;
         let mut blocks = vec![header(&format!("{} · {}", self.title, format_day(self.day)))];
         blocks.push(section(&format!(
-            "{} ({}, UTC): {}",
-            style.bold("Yesterday"),
-            self.day.strftime("%a %Y-%m-%d"),
+            "{} (UTC): {}",
+            style.bold(&self.day.strftime("%a %Y-%m-%d").to_string()),
             runs_summary(&self.runs, self.pipelines.len(), self.failing_pipelines())
         )));
         let entries: Vec<String> = self
@@ -407,7 +406,7 @@ impl Digest {
         let _ = writeln!(out, "{} · {}", self.title, format_day(self.day));
         let _ = writeln!(
             out,
-            "Yesterday ({}, UTC): {}",
+            "{} (UTC): {}",
             self.day.strftime("%a %Y-%m-%d"),
             runs_summary(&self.runs, self.pipelines.len(), self.failing_pipelines())
         );

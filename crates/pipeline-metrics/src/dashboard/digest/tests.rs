@@ -164,7 +164,7 @@ fn blocks_show_the_figures_the_hold_and_the_link() {
     );
     let all = texts(&blocks).join("\n");
     for expected in [
-        "*Yesterday* (Tue 2026-03-03, UTC): 3 runs in 2 pipelines, 1 failed (in 1 pipeline)",
+        "*Tue 2026-03-03* (UTC): 3 runs in 2 pipelines, 1 failed (in 1 pipeline)",
         "✗ *deploy-prod* 2 runs: 1 succeeded, 1 failed\n      ↳ Deploy / DeployToProd failed 1 of 2 (JobFailed)",
         "✓ *build* 1 run: 1 succeeded",
         "*Lead time for changes*\n35m 00s · Elite\n↓ -5m 00s, better",
