@@ -13,19 +13,20 @@ use pipeline_schedules::HoldStore;
 
 use super::reporter::{DASHBOARD, block_texts, bucket_with, reporter_history, slack_poster};
 
-/// 60 pipelines with long names, each with one failed run whose 5 test actions failed.
+/// 60 pipelines with the longest names CodePipeline allows (100 characters), each with
+/// one failed run whose 5 test actions failed.
 fn sixty_failing_pipelines() -> Vec<String> {
     let mut h = History::new();
     for i in 0..60 {
-        let p = format!("service-{i:02}-{}", "x".repeat(60));
+        let p = format!("service-{i:02}-{}", "x".repeat(89));
         let (start, end) = ("2026-03-03T10:00:00Z", "2026-03-03T10:30:00Z");
         h.pipeline(&p, "X1", "STARTED", start, start);
         for a in 0..5 {
             h.action(
                 &p,
                 "X1",
-                "Test",
-                &format!("Suite{a}"),
+                "IntegrationTests",
+                &format!("Suite{a}-against-staging-eu-west-1"),
                 "Test",
                 "CodeBuild",
                 "FAILED",
@@ -87,7 +88,10 @@ async fn sixty_failing_pipelines_reach_slack_within_its_limits() {
         .unwrap_or_else(|| panic!("no '... and N more pipelines' in\n{all}"));
     assert!(shown > 0 && more > 0);
     assert_eq!(shown + more, 60);
-    assert!(all.contains("↳ Test / Suite0 failed 1 of 1 (JobFailed)"), "{all}");
+    assert!(
+        all.contains("↳ IntegrationTests / Suite0-against-staging-eu-west-1 failed 1 of 1 (JobFailed)"),
+        "{all}"
+    );
     assert!(all.contains("↳ ... and 2 more failing actions"), "{all}");
 }
 

@@ -227,10 +227,12 @@ fn sixty_pipelines_stay_within_slack_limits() {
     let t = "2026-03-03T10:00:00Z";
     let end = "2026-03-03T10:30:00Z";
     for i in 0..60 {
-        let p = format!("service-{i:02}-{}", "x".repeat(60));
+        // CodePipeline names are at most 100 characters.
+        let p = format!("service-{i:02}-{}", "x".repeat(89));
         h.pipeline(&p, "X1", t, t, "STARTED", 1);
         for a in 0..5 {
-            h.action(&p, "X1", "Test", &format!("Suite{a}"), end, "FAILED");
+            let action = format!("Suite{a}-against-staging-eu-west-1");
+            h.action(&p, "X1", "IntegrationTests", &action, end, "FAILED");
         }
         h.pipeline(&p, "X1", t, end, "FAILED", 1);
     }
