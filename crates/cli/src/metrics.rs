@@ -30,9 +30,6 @@ use aws_adapters::pipeline_history::CodePipelineHistory;
 use aws_adapters::slack_http::{DEFAULT_SLACK_API_URL, SlackHttp};
 use aws_adapters::slack_secrets::BotToken;
 use jiff::ToSpan;
-use pipeline_metrics::reporter::{
-    DigestPoster, HeldPushes, Periods, build_digest, without_raw_events,
-};
 use metrics_extractor::aws::S3ObjectWriter;
 use metrics_extractor::config::DEFAULT_PREFIX;
 use metrics_extractor::local::FolderWriter;
@@ -41,6 +38,9 @@ use pipeline_metrics::DoraConfig;
 use pipeline_metrics::backfill::{BackfillProgress, BackfillRequest, backfill};
 use pipeline_metrics::batch::{self, decode_object};
 use pipeline_metrics::dashboard::{self, Report, ReportConfig};
+use pipeline_metrics::reporter::{
+    DigestPoster, HeldPushes, Periods, build_digest, without_raw_events,
+};
 use pipeline_metrics::row::Row;
 
 /// The local folder rows are written to and read from by default.
@@ -293,10 +293,7 @@ pub async fn run_digest(args: DigestArgs) -> Result<ExitCode> {
         crate::out!("{}", built.digest.render_text());
     }
     if args.post {
-        let channel = args
-            .channel
-            .as_deref()
-            .context("--post needs --channel")?;
+        let channel = args.channel.as_deref().context("--post needs --channel")?;
         let token = args
             .slack_token
             .as_deref()

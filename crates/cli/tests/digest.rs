@@ -45,9 +45,27 @@ fn write_rows(dir: &Path) {
         events.push(event(n + 1, end, "Action", action));
         events.push(pipeline_event(2, end, state));
     };
-    run("deploy-prod", "D1", "2026-03-02T10:00:00Z", "2026-03-02T10:20:00Z", "SUCCEEDED");
-    run("deploy-prod", "D2", "2026-03-03T09:00:00Z", "2026-03-03T09:10:00Z", "FAILED");
-    run("old-pipeline", "O1", "2025-06-01T09:00:00Z", "2025-06-01T09:10:00Z", "FAILED");
+    run(
+        "deploy-prod",
+        "D1",
+        "2026-03-02T10:00:00Z",
+        "2026-03-02T10:20:00Z",
+        "SUCCEEDED",
+    );
+    run(
+        "deploy-prod",
+        "D2",
+        "2026-03-03T09:00:00Z",
+        "2026-03-03T09:10:00Z",
+        "FAILED",
+    );
+    run(
+        "old-pipeline",
+        "O1",
+        "2025-06-01T09:00:00Z",
+        "2025-06-01T09:10:00Z",
+        "FAILED",
+    );
     let rows: Vec<_> = events
         .iter()
         .map(|e| row::from_json(e, Source::Live).unwrap())
@@ -92,7 +110,10 @@ fn metrics_digest_prints_the_day_as_text() {
         "  Change failure rate  100.0% · Low  ↑ +100.0 pts, worse · Elite → Low\n",
         "Held pushes: not available.\n",
     ] {
-        assert!(stdout.contains(expected), "missing {expected:?} in\n{stdout}");
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in\n{stdout}"
+        );
     }
     assert!(!stdout.contains("old-pipeline"), "{stdout}");
 }
@@ -103,7 +124,11 @@ fn metrics_digest_json_is_the_block_kit_message() {
     write_rows(dir.path());
     let (code, stdout, stderr) = digest(
         dir.path(),
-        &["--json", "--dashboard-url", "https://example.com/latest.html"],
+        &[
+            "--json",
+            "--dashboard-url",
+            "https://example.com/latest.html",
+        ],
     );
     assert_eq!(code, 0, "{stderr}");
     let message: Value = serde_json::from_str(&stdout).unwrap();

@@ -125,27 +125,85 @@ fn history() -> Vec<Row> {
                     1 => Some("Deploy"),
                     _ => None,
                 };
-                out.push(start, Level::Pipeline, &name, &exec, (None, None), ExecutionState::Started, start, None);
+                out.push(
+                    start,
+                    Level::Pipeline,
+                    &name,
+                    &exec,
+                    (None, None),
+                    ExecutionState::Started,
+                    start,
+                    None,
+                );
                 let mut t = start;
                 let mut outcome = ExecutionState::Succeeded;
-                for (stage, action) in [("Source", "Source"), ("Build", "UnitTests"), ("Deploy", "Ship")] {
+                for (stage, action) in [
+                    ("Source", "Source"),
+                    ("Build", "UnitTests"),
+                    ("Deploy", "Ship"),
+                ] {
                     let commit = (stage == "Source").then_some(commit.as_str());
-                    out.push(t, Level::Stage, &name, &exec, (Some(stage), None), ExecutionState::Started, start, None);
-                    out.push(t, Level::Action, &name, &exec, (Some(stage), Some(action)), ExecutionState::Started, start, None);
+                    out.push(
+                        t,
+                        Level::Stage,
+                        &name,
+                        &exec,
+                        (Some(stage), None),
+                        ExecutionState::Started,
+                        start,
+                        None,
+                    );
+                    out.push(
+                        t,
+                        Level::Action,
+                        &name,
+                        &exec,
+                        (Some(stage), Some(action)),
+                        ExecutionState::Started,
+                        start,
+                        None,
+                    );
                     t += step;
                     let state = if fails_at == Some(stage) {
                         ExecutionState::Failed
                     } else {
                         ExecutionState::Succeeded
                     };
-                    out.push(t, Level::Action, &name, &exec, (Some(stage), Some(action)), state.clone(), start, commit);
-                    out.push(t, Level::Stage, &name, &exec, (Some(stage), None), state.clone(), start, None);
+                    out.push(
+                        t,
+                        Level::Action,
+                        &name,
+                        &exec,
+                        (Some(stage), Some(action)),
+                        state.clone(),
+                        start,
+                        commit,
+                    );
+                    out.push(
+                        t,
+                        Level::Stage,
+                        &name,
+                        &exec,
+                        (Some(stage), None),
+                        state.clone(),
+                        start,
+                        None,
+                    );
                     if state == ExecutionState::Failed {
                         outcome = state;
                         break;
                     }
                 }
-                out.push(t + 5.seconds(), Level::Pipeline, &name, &exec, (None, None), outcome, start, None);
+                out.push(
+                    t + 5.seconds(),
+                    Level::Pipeline,
+                    &name,
+                    &exec,
+                    (None, None),
+                    outcome,
+                    start,
+                    None,
+                );
             }
         }
     }

@@ -50,15 +50,20 @@ pub trait RowSource {
 /// Writes an HTML page.
 pub trait ReportSink {
     /// Writes `html` under `key` (content type `text/html; charset=utf-8`).
-    fn put_html(&self, key: &str, html: String)
-    -> impl Future<Output = Result<(), WriteError>> + Send;
+    fn put_html(
+        &self,
+        key: &str,
+        html: String,
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
 }
 
 /// Posts one Slack message.
 pub trait DigestPoster {
     /// Posts `message` (a `chat.postMessage` body, channel included).
-    fn post(&self, message: &serde_json::Value)
-    -> impl Future<Output = Result<(), PostError>> + Send;
+    fn post(
+        &self,
+        message: &serde_json::Value,
+    ) -> impl Future<Output = Result<(), PostError>> + Send;
 }
 
 /// The pushes held by change freezes.
@@ -317,10 +322,7 @@ where
                 Some(channel.clone())
             }
             None => {
-                tracing::info!(
-                    decision = "digest_skipped",
-                    "no digest channel configured"
-                );
+                tracing::info!(decision = "digest_skipped", "no digest channel configured");
                 None
             }
         };

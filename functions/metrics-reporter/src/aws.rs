@@ -11,10 +11,10 @@ use aws_adapters::metrics_reporter::{
 };
 use aws_adapters::slack_http::SlackHttp;
 use aws_adapters::slack_secrets::{SecretsError, load_secrets};
+use pipeline_metrics::dashboard::digest::WaitingHold;
 use pipeline_metrics::reporter::{
     DigestPoster, HeldPushes, HoldsError, NoHolds, NoPoster, PostError, Reporter, ReporterConfig,
 };
-use pipeline_metrics::dashboard::digest::WaitingHold;
 use pipeline_metrics::{DoraConfig, ReportConfig};
 
 use crate::config::Config;

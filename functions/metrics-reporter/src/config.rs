@@ -89,7 +89,9 @@ impl Config {
                 .ok()
                 .filter(|d| (1..=3650).contains(d))
                 .ok_or_else(|| {
-                    format!("DORA_PERIOD_DAYS must be a number of days from 1 to 3650, not `{text}`")
+                    format!(
+                        "DORA_PERIOD_DAYS must be a number of days from 1 to 3650, not `{text}`"
+                    )
                 })?,
         };
         let digest = match get("DIGEST_CHANNEL") {
@@ -191,7 +193,11 @@ mod tests {
         vars.push(("SLACK_API_URL", "http://slack.example.com/api"));
         assert!(Config::from_lookup(lookup(&vars)).is_err());
         vars.push(("DORA_PERIOD_DAYS", "0"));
-        let zero: Vec<_> = vars.iter().filter(|(n, _)| *n != "SLACK_API_URL").copied().collect();
+        let zero: Vec<_> = vars
+            .iter()
+            .filter(|(n, _)| *n != "SLACK_API_URL")
+            .copied()
+            .collect();
         let mut zero = zero;
         zero.retain(|(n, v)| *n != "DORA_PERIOD_DAYS" || *v == "0");
         assert!(Config::from_lookup(lookup(&zero)).is_err());

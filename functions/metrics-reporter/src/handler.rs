@@ -5,7 +5,7 @@ use function_support::ErrorType;
 use jiff::Timestamp;
 use pipeline_metrics::batch::format_day;
 use pipeline_metrics::reporter::{
-    DigestPoster, HeldPushes, Reporter, ReporterError, ReporterOutcome, ReportSink, RowSource,
+    DigestPoster, HeldPushes, ReportSink, Reporter, ReporterError, ReporterOutcome, RowSource,
 };
 use serde::Serialize;
 

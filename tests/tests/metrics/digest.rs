@@ -59,7 +59,10 @@ async fn sixty_failing_pipelines_reach_slack_within_its_limits() {
         },
     };
     let response = function
-        .handle(json!({"day": "2026-03-03"}), "2026-12-01T00:00:00Z".parse().unwrap())
+        .handle(
+            json!({"day": "2026-03-03"}),
+            "2026-12-01T00:00:00Z".parse().unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(response.rows, 60 * 7);
@@ -74,10 +77,23 @@ async fn sixty_failing_pipelines_reach_slack_within_its_limits() {
     let blocks = posted[0]["blocks"].as_array().unwrap();
     assert!(blocks.len() <= 50, "{} blocks", blocks.len());
     for block in blocks {
-        let text = block.pointer("/text/text").and_then(Value::as_str).unwrap_or("");
+        let text = block
+            .pointer("/text/text")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let max = if block["type"] == "header" { 150 } else { 3000 };
-        assert!(text.chars().count() <= max, "{} chars in {}", text.chars().count(), block["type"]);
-        assert!(block.get("fields").and_then(Value::as_array).is_none_or(|f| f.len() <= 10));
+        assert!(
+            text.chars().count() <= max,
+            "{} chars in {}",
+            text.chars().count(),
+            block["type"]
+        );
+        assert!(
+            block
+                .get("fields")
+                .and_then(Value::as_array)
+                .is_none_or(|f| f.len() <= 10)
+        );
     }
     let all = block_texts(blocks).join("\n");
     let shown = all.matches("✗ *service-").count();
@@ -89,7 +105,9 @@ async fn sixty_failing_pipelines_reach_slack_within_its_limits() {
     assert!(shown > 0 && more > 0);
     assert_eq!(shown + more, 60);
     assert!(
-        all.contains("↳ IntegrationTests / Suite0-against-staging-eu-west-1 failed 1 of 1 (JobFailed)"),
+        all.contains(
+            "↳ IntegrationTests / Suite0-against-staging-eu-west-1 failed 1 of 1 (JobFailed)"
+        ),
         "{all}"
     );
     assert!(all.contains("↳ ... and 2 more failing actions"), "{all}");

@@ -37,26 +37,89 @@ pub(crate) fn reporter_history() -> Vec<String> {
     let mut h = History::new();
     let t = |day: &str, time: &str| format!("{day}T{time}Z");
     let (d2, d3) = ("2026-03-02", "2026-03-03");
-    h.pipeline("deploy-prod", "P1", "STARTED", &t(d2, "10:00:00"), &t(d2, "10:00:00"));
+    h.pipeline(
+        "deploy-prod",
+        "P1",
+        "STARTED",
+        &t(d2, "10:00:00"),
+        &t(d2, "10:00:00"),
+    );
     h.source("deploy-prod", "P1", &t(d2, "10:00:30"), C1);
     h.deploy("P1", "SUCCEEDED", &t(d2, "10:29:00"));
-    h.pipeline("deploy-prod", "P1", "SUCCEEDED", &t(d2, "10:30:00"), &t(d2, "10:00:00"));
+    h.pipeline(
+        "deploy-prod",
+        "P1",
+        "SUCCEEDED",
+        &t(d2, "10:30:00"),
+        &t(d2, "10:00:00"),
+    );
 
-    h.pipeline("build-app", "B1", "STARTED", &t(d3, "08:00:00"), &t(d3, "08:00:00"));
+    h.pipeline(
+        "build-app",
+        "B1",
+        "STARTED",
+        &t(d3, "08:00:00"),
+        &t(d3, "08:00:00"),
+    );
     h.source("build-app", "B1", &t(d3, "08:00:30"), C2);
-    h.pipeline("build-app", "B1", "SUCCEEDED", &t(d3, "08:10:00"), &t(d3, "08:00:00"));
-    h.pipeline("deploy-prod", "P2", "STARTED", &t(d3, "09:00:00"), &t(d3, "09:00:00"));
+    h.pipeline(
+        "build-app",
+        "B1",
+        "SUCCEEDED",
+        &t(d3, "08:10:00"),
+        &t(d3, "08:00:00"),
+    );
+    h.pipeline(
+        "deploy-prod",
+        "P2",
+        "STARTED",
+        &t(d3, "09:00:00"),
+        &t(d3, "09:00:00"),
+    );
     h.source("deploy-prod", "P2", &t(d3, "09:00:30"), C2);
     h.deploy("P2", "FAILED", &t(d3, "09:19:00"));
-    h.pipeline("deploy-prod", "P2", "FAILED", &t(d3, "09:20:00"), &t(d3, "09:00:00"));
-    h.pipeline("deploy-prod", "P3", "STARTED", &t(d3, "11:00:00"), &t(d3, "11:00:00"));
+    h.pipeline(
+        "deploy-prod",
+        "P2",
+        "FAILED",
+        &t(d3, "09:20:00"),
+        &t(d3, "09:00:00"),
+    );
+    h.pipeline(
+        "deploy-prod",
+        "P3",
+        "STARTED",
+        &t(d3, "11:00:00"),
+        &t(d3, "11:00:00"),
+    );
     h.source("deploy-prod", "P3", &t(d3, "11:00:30"), C2);
     h.deploy("P3", "SUCCEEDED", &t(d3, "11:14:00"));
-    h.pipeline("deploy-prod", "P3", "SUCCEEDED", &t(d3, "11:15:00"), &t(d3, "11:00:00"));
+    h.pipeline(
+        "deploy-prod",
+        "P3",
+        "SUCCEEDED",
+        &t(d3, "11:15:00"),
+        &t(d3, "11:00:00"),
+    );
 
-    for (pipeline, day) in [("ancient-pipeline", "2025-12-01"), ("tomorrow-pipeline", "2026-03-04")] {
-        h.pipeline(pipeline, "X1", "STARTED", &t(day, "09:00:00"), &t(day, "09:00:00"));
-        h.pipeline(pipeline, "X1", "FAILED", &t(day, "09:05:00"), &t(day, "09:00:00"));
+    for (pipeline, day) in [
+        ("ancient-pipeline", "2025-12-01"),
+        ("tomorrow-pipeline", "2026-03-04"),
+    ] {
+        h.pipeline(
+            pipeline,
+            "X1",
+            "STARTED",
+            &t(day, "09:00:00"),
+            &t(day, "09:00:00"),
+        );
+        h.pipeline(
+            pipeline,
+            "X1",
+            "FAILED",
+            &t(day, "09:05:00"),
+            &t(day, "09:00:00"),
+        );
     }
     h.events
 }
@@ -234,8 +297,8 @@ async fn reporter_writes_the_dashboard_and_posts_the_digest_from_only_the_partit
     assert_eq!(
         types,
         [
-            "header", "section", "section", "divider", "section", "section", "divider",
-            "section", "section", "section", "context"
+            "header", "section", "section", "divider", "section", "section", "divider", "section",
+            "section", "section", "context"
         ]
     );
     let texts = block_texts(blocks);

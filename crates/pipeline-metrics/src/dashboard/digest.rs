@@ -261,10 +261,7 @@ impl Digest {
                 PipelineDay {
                     pipeline: name.clone(),
                     counts: *counts,
-                    failing_actions: failing
-                        .into_iter()
-                        .take(MAX_ACTIONS_PER_PIPELINE)
-                        .collect(),
+                    failing_actions: failing.into_iter().take(MAX_ACTIONS_PER_PIPELINE).collect(),
                     more_actions,
                 }
             })
@@ -300,7 +297,10 @@ impl Digest {
 
     /// Pipelines with at least one failed run on the day.
     pub fn failing_pipelines(&self) -> usize {
-        self.pipelines.iter().filter(|p| p.counts.failed > 0).count()
+        self.pipelines
+            .iter()
+            .filter(|p| p.counts.failed > 0)
+            .count()
     }
 
     /// The notification text (Slack shows it where blocks cannot be shown): one line.
@@ -324,7 +324,11 @@ impl Digest {
     /// The digest as Block Kit blocks, within Slack's limits.
     pub fn blocks(&self) -> Vec<Value> {
         let style = Style::Mrkdwn;
-        let mut blocks = vec![header(&format!("{} · {}", self.title, format_day(self.day)))];
+        let mut blocks = vec![header(&format!(
+            "{} · {}",
+            self.title,
+            format_day(self.day)
+        ))];
         blocks.push(section(&format!(
             "{} (UTC): {}",
             style.bold(&self.day.strftime("%a %Y-%m-%d").to_string()),

@@ -14,8 +14,8 @@
 
 use super::*;
 use crate::dashboard::ReportConfig;
-use crate::metrics::history::{History, PROD, history};
 use crate::metrics::DoraConfig;
+use crate::metrics::history::{History, PROD, history};
 use jiff::civil::date;
 
 fn report(rows: &[crate::row::Row], first: Date, last: Date, max_actions: usize) -> Report {
@@ -158,10 +158,7 @@ fn blocks_show_the_figures_the_hold_and_the_link() {
     let d = digest();
     let blocks = d.blocks();
     assert_eq!(blocks[0]["type"], "header");
-    assert_eq!(
-        blocks[0]["text"]["text"],
-        "Pipeline metrics · 2026-03-03"
-    );
+    assert_eq!(blocks[0]["text"]["text"], "Pipeline metrics · 2026-03-03");
     let all = texts(&blocks).join("\n");
     for expected in [
         "*Tue 2026-03-03* (UTC): 3 runs in 2 pipelines, 1 failed (in 1 pipeline)",
@@ -212,9 +209,15 @@ fn no_runs_no_holds_no_dora() {
         holds: None,
         dashboard_url: None,
     });
-    assert_eq!(d.fallback_text(), "Pipeline metrics for 2026-03-03: no runs.");
+    assert_eq!(
+        d.fallback_text(),
+        "Pipeline metrics for 2026-03-03: no runs."
+    );
     let all = texts(&d.blocks()).join("\n");
-    assert!(all.contains("DORA*: no production pipelines configured"), "{all}");
+    assert!(
+        all.contains("DORA*: no production pipelines configured"),
+        "{all}"
+    );
     assert!(all.contains("Held pushes: not available."), "{all}");
     assert!(!all.contains("Open the dashboard"), "{all}");
 }
@@ -254,7 +257,10 @@ fn sixty_pipelines_stay_within_slack_limits() {
         dashboard_url: None,
     });
     assert_eq!(d.pipelines.len(), 60);
-    assert_eq!(d.pipelines[0].failing_actions.len(), MAX_ACTIONS_PER_PIPELINE);
+    assert_eq!(
+        d.pipelines[0].failing_actions.len(),
+        MAX_ACTIONS_PER_PIPELINE
+    );
     assert_eq!(d.pipelines[0].more_actions, 2);
     let blocks = d.blocks();
     assert!(blocks.len() <= MAX_BLOCKS, "{} blocks", blocks.len());
@@ -265,7 +271,11 @@ fn sixty_pipelines_stay_within_slack_limits() {
             } else {
                 MAX_SECTION_CHARS
             };
-            assert!(text.chars().count() <= max, "{} chars", text.chars().count());
+            assert!(
+                text.chars().count() <= max,
+                "{} chars",
+                text.chars().count()
+            );
         }
         if let Some(fields) = b.get("fields").and_then(Value::as_array) {
             assert!(fields.len() <= MAX_FIELDS);
@@ -288,9 +298,17 @@ fn packing_keeps_entries_whole_and_counts_the_rest() {
     let entries: Vec<String> = (0..10).map(|i| format!("{i}{}", "a".repeat(999))).collect();
     let sections = packed_sections(&entries, 2, "things");
     assert_eq!(sections.len(), 2);
-    assert!(sections.iter().all(|s| s.chars().count() <= MAX_SECTION_CHARS));
+    assert!(
+        sections
+            .iter()
+            .all(|s| s.chars().count() <= MAX_SECTION_CHARS)
+    );
     assert_eq!(sections[0].lines().count(), 2);
-    assert!(sections[1].ends_with("\n... and 6 more things"), "{}", sections[1]);
+    assert!(
+        sections[1].ends_with("\n... and 6 more things"),
+        "{}",
+        sections[1]
+    );
     assert_eq!(packed_sections(&[], 2, "things"), Vec::<String>::new());
     assert_eq!(truncate("abcdef", 4), "abc…");
 }
