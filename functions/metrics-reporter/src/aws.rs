@@ -26,8 +26,8 @@ const SLACK_TIMEOUT: Duration = Duration::from_secs(10);
 /// The digest poster: Slack when a channel is set, nothing otherwise.
 #[derive(Clone, Debug)]
 pub enum Poster {
-    /// `chat.postMessage`.
-    Slack(SlackDigestPoster),
+    /// `chat.postMessage` (boxed: the HTTP client is large, and there is one per container).
+    Slack(Box<SlackDigestPoster>),
     /// No channel.
     None(NoPoster),
 }
@@ -100,7 +100,7 @@ pub async fn from_config(
             .await?;
             let slack = SlackHttp::new(&digest.slack_api_url, secrets.bot_token, SLACK_TIMEOUT)
                 .map_err(SetupError::Slack)?;
-            Poster::Slack(SlackDigestPoster::new(slack))
+            Poster::Slack(Box::new(SlackDigestPoster::new(slack)))
         }
         None => Poster::None(NoPoster),
     };
