@@ -4,6 +4,7 @@
 //! The folder: deploy-prod D1 on 2026-03-02 (SUCCEEDED 10:00 -> 10:20) and D2 on
 //! 2026-03-03 (FAILED 09:00 -> 09:10, action Deploy / Ship failed with JobFailed), and a
 //! run of old-pipeline on 2025-06-01, outside both one-day periods.
+#![allow(clippy::unwrap_used)] // test set-up: a failure here is a test failure
 
 use std::path::Path;
 use std::process::Command;
