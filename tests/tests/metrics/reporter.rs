@@ -330,3 +330,80 @@ async fn reporter_writes_the_dashboard_and_posts_the_digest_from_only_the_partit
     let all = texts.join("\n");
     assert!(!all.contains("ancient-pipeline") && !all.contains("tomorrow-pipeline"));
 }
+
+/// The Lambda's own wiring (`metrics_reporter::aws::from_config`, what `main.rs` runs)
+/// from the function's variables: the bot token read from Secrets Manager, the holds from
+/// the scheduler table, rows and pages in the bucket; a hand re-run of a given day.
+#[tokio::test]
+async fn the_lambda_wiring_reads_its_secret_and_table_and_reports_a_given_day() {
+    let bucket = bucket_with(&reporter_history()).await;
+    let dynamodb = sdk::dynamodb(&moto::endpoint());
+    let table = moto::scheduler_table(&dynamodb).await;
+    DynamoHoldStore::new(dynamodb, table.clone())
+        .put_newest(weekend_hold())
+        .await
+        .unwrap();
+    let secret = moto::unique("pipeline-router-e2e/digest-slack");
+    sdk::secretsmanager(&moto::endpoint())
+        .create_secret()
+        .name(&secret)
+        .secret_string(json!({"signing_secret": "s3cr3t", "bot_token": BOT_TOKEN}).to_string())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateSecret {secret}: {e:?}"));
+    let slack = SlackServer::start().await;
+    let vars = [
+        ("METRICS_BUCKET", bucket.clone()),
+        ("PRODUCTION_PIPELINES", "deploy-prod".to_owned()),
+        ("DORA_PERIOD_DAYS", "1".to_owned()),
+        ("DIGEST_CHANNEL", "C0DEPLOYS".to_owned()),
+        ("SLACK_SECRET_ID", secret),
+        ("SLACK_API_URL", slack.api_url()),
+        ("SCHEDULER_TABLE", table),
+        ("AWS_REGION", "us-east-1".to_owned()),
+    ];
+    let config = metrics_reporter::config::Config::from_lookup(|name| {
+        vars.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+    })
+    .unwrap();
+    let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(moto::endpoint())
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "testing", "testing", None, None, "e2e",
+        ))
+        .load()
+        .await;
+    let function = metrics_reporter::aws::from_config(&config, &aws)
+        .await
+        .unwrap();
+    let response = function
+        .handle(
+            json!({"day": "2026-03-03"}),
+            "2026-12-01T00:00:00Z".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.day, "2026-03-03");
+    assert_eq!(response.posted_to.as_deref(), Some("C0DEPLOYS"));
+    let (content_type, page) = get(&bucket, "reports/2026-03-03.html").await;
+    assert_eq!(content_type.as_deref(), Some(HTML_CONTENT_TYPE));
+    assert!(page.contains("deploy-prod"));
+    let posted = slack.calls("chat.postMessage");
+    assert_eq!(posted.len(), 1);
+    assert_eq!(posted[0]["channel"], "C0DEPLOYS");
+    let all = block_texts(posted[0]["blocks"].as_array().unwrap()).join("\n");
+    assert!(
+        all.contains("freeze weekend, releases 2026-03-09 08:00 UTC"),
+        "{all}"
+    );
+    // The default link: the S3 console page of the latest report.
+    assert!(
+        all.contains(&format!(
+            "<https://us-east-1.console.aws.amazon.com/s3/object/{bucket}?region=us-east-1&amp;prefix=reports/latest.html|Open the dashboard>"
+        )),
+        "{all}"
+    );
+}
