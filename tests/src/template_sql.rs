@@ -13,7 +13,7 @@
 //! - Every other file is the `QueryString` of the `AWS::Athena::NamedQuery` whose `Name`
 //!   is the file's stem.
 //!
-//! A query whose SQL holds `${...}` (template parameters such as `${DoraPeriodDays}`) is
+//! A query whose SQL holds `${...}` (template parameters such as `${MetricsPeriodDays}`) is
 //! written as `QueryString: !Sub [ |, {variables} ]`: the variables stay in the template,
 //! the SQL in the file. This is line-based text editing, not a YAML round trip, so the
 //! template keeps its comments and layout (no YAML crate keeps CloudFormation's tags and

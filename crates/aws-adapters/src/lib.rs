@@ -21,6 +21,11 @@
 //! - [`scheduler_state`]: the last tick and slot claims in the scheduler table;
 //! - [`codecommit_repository`]: branch heads (`GetBranch`) and diffs;
 //! - [`codepipeline_runs`]: starts, and the commit the last execution built.
+//!
+//! Metrics (ports in `pipeline_metrics::ports` and `pipeline_metrics::reporter`):
+//! - [`s3_rows`]: rows read back from the metrics bucket (all, or by day partition);
+//! - [`pipeline_history`]: CodePipeline's history, for the backfill;
+//! - [`metrics_reporter`]: the reporter's rows, HTML pages, Slack digest and holds.
 
 pub mod approval_results;
 pub mod approval_store;
@@ -30,6 +35,7 @@ pub mod continuation_queue;
 mod dynamo;
 pub mod hold_releases;
 pub mod holds_store;
+pub mod metrics_reporter;
 pub mod pipeline_facts;
 pub mod slack_http;
 pub mod slack_secrets;

@@ -1,7 +1,11 @@
-//! Metrics rows read back from S3: every row object under a prefix (every page of
-//! `ListObjectsV2`, then `GetObject`), for the CLI's `metrics report --bucket`.
+//! Metrics rows read back from S3: every row object under a prefix ([`read_rows`], for
+//! the CLI's `metrics report --bucket`), or only the `dt=` partitions of a range of days
+//! ([`read_rows_for_days`], for the reporter and `metrics digest --bucket`). Both list with
+//! every page of `ListObjectsV2`, then `GetObject` each row object in key order.
 
 use aws_sdk_s3::error::DisplayErrorContext;
+use jiff::ToSpan;
+use jiff::civil::Date;
 
 use pipeline_metrics::batch::{self, BatchError};
 use pipeline_metrics::row::Row;
@@ -38,13 +42,60 @@ pub async fn read_rows(
     } else {
         format!("{prefix}/")
     };
+    let keys = list_row_keys(client, bucket, &list_prefix).await?;
+    read_objects(client, bucket, &keys, |rows| rows).await
+}
+
+/// Reads the row objects of the partitions `{prefix}/dt=YYYY-MM-DD/` from `first` to
+/// `last` (inclusive), one listing per day: objects outside those partitions are never
+/// listed nor read. With `keep_raw_events` false every row's `raw_event` is emptied as its
+/// object is decoded (the metrics never read it; it is most of a row's memory).
+pub async fn read_rows_for_days(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+    (first, last): (Date, Date),
+    keep_raw_events: bool,
+) -> Result<Vec<Row>, S3RowsError> {
+    let prefix = prefix.trim_matches('/');
+    let mut keys = Vec::new();
+    let mut day = first;
+    while day <= last {
+        let dt = batch::format_day(day);
+        let list_prefix = if prefix.is_empty() {
+            format!("dt={dt}/")
+        } else {
+            format!("{prefix}/dt={dt}/")
+        };
+        keys.extend(list_row_keys(client, bucket, &list_prefix).await?);
+        match day.checked_add(1.day()) {
+            Ok(next) => day = next,
+            Err(_) => break,
+        }
+    }
+    read_objects(client, bucket, &keys, |rows| {
+        if keep_raw_events {
+            rows
+        } else {
+            pipeline_metrics::reporter::without_raw_events(rows)
+        }
+    })
+    .await
+}
+
+/// The row object keys under `list_prefix`, sorted.
+async fn list_row_keys(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    list_prefix: &str,
+) -> Result<Vec<String>, S3RowsError> {
     let mut keys = Vec::new();
     let mut token = None;
     loop {
         let output = client
             .list_objects_v2()
             .bucket(bucket)
-            .prefix(&list_prefix)
+            .prefix(list_prefix)
             .set_continuation_token(token)
             .send()
             .await
@@ -71,12 +122,22 @@ pub async fn read_rows(
         }
     }
     keys.sort();
+    Ok(keys)
+}
+
+/// Reads and decodes the objects, passing each object's rows through `keep`.
+async fn read_objects(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    keys: &[String],
+    keep: impl Fn(Vec<Row>) -> Vec<Row>,
+) -> Result<Vec<Row>, S3RowsError> {
     let mut rows = Vec::new();
     for key in keys {
         let object = client
             .get_object()
             .bucket(bucket)
-            .key(&key)
+            .key(key)
             .send()
             .await
             .map_err(|e| {
@@ -91,13 +152,12 @@ pub async fn read_rows(
             .await
             .map_err(|e| S3RowsError::Call(format!("cannot read s3://{bucket}/{key}: {e}")))?
             .into_bytes();
-        rows.extend(
-            batch::decode_object(&bytes).map_err(|source| S3RowsError::Decode {
-                bucket: bucket.to_owned(),
-                key: key.clone(),
-                source,
-            })?,
-        );
+        let decoded = batch::decode_object(&bytes).map_err(|source| S3RowsError::Decode {
+            bucket: bucket.to_owned(),
+            key: key.clone(),
+            source,
+        })?;
+        rows.extend(keep(decoded));
     }
     Ok(rows)
 }

@@ -10,7 +10,8 @@
 //! - `holds list | release`: held pushes, in the local file store ([`holds_file`]) or
 //!   DynamoDB ([`commands::holds`]);
 //! - `slack sign`: a Slack interaction request signed as Slack would ([`commands::slack`]);
-//! - `metrics backfill | report`: pipeline history into rows, rows into a dashboard
+//! - `metrics backfill | report | digest`: pipeline history into rows, rows into a
+//!   dashboard and a daily Slack digest
 //!   ([`metrics`]).
 
 pub mod approvals;

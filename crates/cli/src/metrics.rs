@@ -1,15 +1,19 @@
-//! `pipeline-router metrics backfill|report` and `pipeline-router invoke metrics-extractor`:
-//! the commands' arguments, the progress bar and the wiring; the work is elsewhere.
+//! `pipeline-router metrics backfill|report|digest` and `pipeline-router invoke
+//! metrics-extractor`: the commands' arguments, the progress bar and the wiring; the work
+//! is elsewhere.
 //!
 //! - `backfill`: [`pipeline_metrics::backfill`] over CodePipeline's history
 //!   ([`CodePipelineHistory`] in `aws-adapters`) for the chosen pipelines and days, to a
 //!   local folder (default `./out/metrics`, no AWS needed to read it back) or to S3;
 //! - `report`: reads rows from a folder or an S3 prefix, writes the self-contained HTML
 //!   dashboard and prints the plain-text summary;
+//! - `digest`: the daily Slack digest of a day ([`pipeline_metrics::reporter::build_digest`]
+//!   over the rows of the day's two periods), printed as text or Block Kit JSON, posted to
+//!   Slack with `--post` ([`run_digest`]);
 //! - [`invoke_metrics_extractor`]: the function's handler on an SQS event file, writing to
 //!   a local folder.
 //!
-//! The module uses no `crate::` item, so it can be compiled on its own.
+//! The module uses no `crate::` item but the output macros and the local holds file.
 
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write as _};
@@ -19,8 +23,13 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use function_support::ErrorType;
 use jiff::civil::Date;
+use std::time::Duration;
 
+use aws_adapters::metrics_reporter::{SlackDigestPoster, StoreHeldPushes};
 use aws_adapters::pipeline_history::CodePipelineHistory;
+use aws_adapters::slack_http::{DEFAULT_SLACK_API_URL, SlackHttp};
+use aws_adapters::slack_secrets::BotToken;
+use jiff::ToSpan;
 use metrics_extractor::aws::S3ObjectWriter;
 use metrics_extractor::config::DEFAULT_PREFIX;
 use metrics_extractor::local::FolderWriter;
@@ -29,6 +38,9 @@ use pipeline_metrics::DoraConfig;
 use pipeline_metrics::backfill::{BackfillProgress, BackfillRequest, backfill};
 use pipeline_metrics::batch::{self, decode_object};
 use pipeline_metrics::dashboard::{self, Report, ReportConfig};
+use pipeline_metrics::reporter::{
+    DigestPoster, HeldPushes, Periods, build_digest, without_raw_events,
+};
 use pipeline_metrics::row::Row;
 
 /// The local folder rows are written to and read from by default.
@@ -92,6 +104,51 @@ pub enum MetricsCommand {
         #[arg(long, default_value = "Pipeline metrics")]
         title: String,
     },
+    /// Print the daily digest of a day (text, or Block Kit JSON with --json), and post it
+    /// to Slack with --post.
+    Digest(DigestArgs),
+}
+
+/// `pipeline-router metrics digest`'s arguments.
+#[derive(Clone, Debug, clap::Args)]
+pub struct DigestArgs {
+    /// Where the rows are read from (with --bucket, only the dt= partitions needed).
+    #[command(flatten)]
+    pub store: RowStore,
+    /// The day (UTC, YYYY-MM-DD) the digest covers; default yesterday.
+    #[arg(long, value_parser = parse_date)]
+    pub day: Option<Date>,
+    /// A pipeline that deploys to production, for the DORA tiles (repeatable).
+    #[arg(long = "production-pipeline")]
+    pub production_pipelines: Vec<String>,
+    /// Days in a period: the DORA tiles cover the period ending on the day, the change
+    /// compares with the period before.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub period_days: u32,
+    /// The title.
+    #[arg(long, default_value = "Pipeline metrics")]
+    pub title: String,
+    /// The dashboard link in the digest.
+    #[arg(long)]
+    pub dashboard_url: Option<String>,
+    /// A holds file (as `holds list --file` reads) for the pushes waiting on freezes.
+    #[arg(long)]
+    pub holds: Option<PathBuf>,
+    /// Print the Block Kit JSON (`{"text": ..., "blocks": [...]}`) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Post the digest to Slack (chat.postMessage to --channel).
+    #[arg(long, requires = "channel")]
+    pub post: bool,
+    /// The Slack channel to post to.
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// The bot token (xoxb-...), from SLACK_BOT_TOKEN.
+    #[arg(long, env = "SLACK_BOT_TOKEN", hide = true, hide_env_values = true)]
+    pub slack_token: Option<String>,
+    /// The Slack Web API base URL (a local Slack for tests).
+    #[arg(long, env = "SLACK_API_URL", default_value = DEFAULT_SLACK_API_URL, hide = true)]
+    pub slack_api_url: String,
 }
 
 /// Runs a `metrics` subcommand; AWS clients come from the environment's credentials and
@@ -180,7 +237,75 @@ pub async fn run(command: MetricsCommand) -> Result<ExitCode> {
             eprintln!("dashboard written to {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
+        MetricsCommand::Digest(args) => run_digest(args).await,
     }
+}
+
+/// `metrics digest`: reads the rows of the day's two periods, prints the digest, and
+/// posts it with `--post`.
+pub async fn run_digest(args: DigestArgs) -> Result<ExitCode> {
+    let day = args
+        .day
+        .unwrap_or_else(|| pipeline_metrics::utc::today().saturating_sub(1.day()));
+    let periods = Periods::ending(day, args.period_days);
+    let (first, last) = periods.days_to_read();
+    let rows = match &args.store.bucket {
+        Some(bucket) => {
+            let aws = aws_config::load_from_env().await;
+            aws_adapters::s3_rows::read_rows_for_days(
+                &aws_sdk_s3::Client::new(&aws),
+                bucket,
+                &args.store.prefix,
+                (first, last),
+                false,
+            )
+            .await?
+        }
+        None => without_raw_events(read_rows_from_dir(&args.store.dir)?),
+    };
+    let holds = match &args.holds {
+        Some(path) => Some(
+            StoreHeldPushes::new(crate::holds_file::FileHoldStore::new(path))
+                .waiting()
+                .await
+                .with_context(|| format!("cannot read the holds in {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let report = ReportConfig {
+        title: args.title,
+        dora: DoraConfig {
+            production_pipelines: args.production_pipelines.into_iter().collect(),
+            period: None,
+        },
+        ..ReportConfig::default()
+    };
+    let built = build_digest(
+        rows,
+        &periods,
+        &report,
+        holds.as_deref(),
+        args.dashboard_url.as_deref(),
+    );
+    if args.json {
+        crate::outln!("{}", serde_json::to_string_pretty(&built.digest.to_json())?);
+    } else {
+        crate::out!("{}", built.digest.render_text());
+    }
+    if args.post {
+        let channel = args.channel.as_deref().context("--post needs --channel")?;
+        let token = args
+            .slack_token
+            .as_deref()
+            .and_then(BotToken::new)
+            .context("--post needs the bot token in SLACK_BOT_TOKEN")?;
+        let slack = SlackHttp::new(&args.slack_api_url, token, Duration::from_secs(10))?;
+        SlackDigestPoster::new(slack)
+            .post(&built.digest.message(channel))
+            .await?;
+        eprintln!("digest posted to {channel}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Reads `YYYY-MM-DD`.

@@ -11,7 +11,10 @@
 //! 4. [`metrics`]: executions, success and failure counts, durations and DORA metrics,
 //!    defined exactly as the Athena queries compute them.
 //! 5. [`dashboard`]: the report computed from the rows, as a self-contained HTML page
-//!    (inline CSS and SVG, written with `maud`) and a plain-text summary.
+//!    (inline CSS and SVG, written with `maud`) and a plain-text summary; its `digest`,
+//!    the daily Slack message.
+//! 6. [`reporter`]: the daily run: read the period's partitions, write the dashboard,
+//!    post the digest, over ports the adapters implement.
 //!
 //! The crate knows nothing of Lambda or the AWS SDK: the `metrics-extractor` function and
 //! the CLI's `metrics report` adapt their inputs to these functions.
@@ -22,6 +25,7 @@ pub mod dashboard;
 pub mod event;
 pub mod metrics;
 pub mod ports;
+pub mod reporter;
 pub mod row;
 pub mod utc;
 

@@ -5,14 +5,18 @@
 //! dashboard rendered by headless Chromium.
 //!
 //! One module per part: `extractor` (the function against moto S3), `backfill`, `report`
-//! (`metrics report` on a folder), `browser` (the dashboard in headless Chromium);
-//! `history` builds the event histories the last two read.
+//! (`metrics report` on a folder), `browser` (the dashboard in headless Chromium),
+//! `reporter` (the daily metrics-reporter: S3, DynamoDB holds, the digest to the local
+//! Slack), `digest` (the digest's limits, and `metrics digest --post`); `history` builds
+//! the event histories they read.
 
 mod backfill;
 mod browser;
+mod digest;
 mod extractor;
 mod history;
 mod report;
+mod reporter;
 
 use pipeline_router_cli::metrics as cli_metrics;
 

@@ -1,4 +1,4 @@
-//! `pipeline-router metrics backfill | report`: the arguments and the work are in
+//! `pipeline-router metrics backfill | report | digest`: the arguments and the work are in
 //! [`crate::metrics`].
 
 use std::process::ExitCode;

@@ -10,7 +10,7 @@
 //! pipeline-router invoke scheduler --at T | --event E [--rules R] [--repo D | --aws]
 //! pipeline-router invoke approval-requester --event E [--config F]
 //! pipeline-router invoke approval-handler --event E [--config F] --signing-secret S [--now T]
-//! pipeline-router metrics backfill | report ...
+//! pipeline-router metrics backfill | report | digest ...
 //! pipeline-router holds list [--file F | --aws [--table T]] [--json]
 //! pipeline-router holds release PIPELINE [--branch B] [--file F | --aws [--table T]]
 //! pipeline-router slack sign PAYLOAD --signing-secret S [--timestamp T]
@@ -49,7 +49,7 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Run a function's handler on an event file.
     Invoke(invoke::InvokeArgs),
-    /// Pipeline metrics: import history, build the dashboard.
+    /// Pipeline metrics: import history, build the dashboard, print or post the digest.
     Metrics(metrics::MetricsArgs),
     /// Slack helpers.
     Slack(slack::SlackArgs),

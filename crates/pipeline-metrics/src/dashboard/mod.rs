@@ -24,6 +24,7 @@ use crate::metrics::{
 use crate::row::Row;
 
 mod charts;
+pub mod digest;
 mod html;
 mod text;
 mod view;
