@@ -597,7 +597,7 @@ fn dora_digest(current: &Dora, previous: Option<&Dora>) -> DoraDigest {
         [
             d.deployment_frequency,
             d.lead_time,
-            d.time_to_restore,
+            d.failed_deployment_recovery,
             d.change_failure_rate,
         ]
     };
