@@ -122,7 +122,7 @@ async fn metrics_report_on_a_folder_matches_hand_computed_numbers() {
         "50m 00s  elite",
         "(median of 3 deployments)",
         "2h 10m  high",
-        "(median of 1 recoveries; 0 unrecovered)",
+        "(median of 1 recovery; 0 unrecovered)",
         "25.0%  high",
         "(of 4 completed deployments)",
     ] {

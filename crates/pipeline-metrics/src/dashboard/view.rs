@@ -106,6 +106,11 @@ impl DoraTile {
     }
 }
 
+/// `n` and the noun for it: `1 recovery`, `2 recoveries`.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The four DORA tiles, in page order.
 pub(super) fn dora_tiles(d: &Dora) -> [DoraTile; 4] {
     let [frequency, lead_time, recovery, failure_rate] = DORA_TILE_IDS;
@@ -116,8 +121,10 @@ pub(super) fn dora_tiles(d: &Dora) -> [DoraTile; 4] {
             &d.deployment_frequency,
             |v| format!("{v:.2}/day"),
             format!(
-                "{:.1} per week; {} deployments in {} days",
-                d.deployments_per_week, d.deployment_frequency.samples, d.days
+                "{:.1} per week; {} in {}",
+                d.deployments_per_week,
+                count(d.deployment_frequency.samples, "deployment", "deployments"),
+                count(u64::from(d.days), "day", "days")
             ),
         ),
         DoraTile::new(
@@ -125,7 +132,10 @@ pub(super) fn dora_tiles(d: &Dora) -> [DoraTile; 4] {
             "Lead time for changes",
             &d.lead_time,
             format_duration,
-            format!("median of {} deployments", d.lead_time.samples),
+            format!(
+                "median of {}",
+                count(d.lead_time.samples, "deployment", "deployments")
+            ),
         ),
         DoraTile::new(
             recovery,
@@ -133,8 +143,13 @@ pub(super) fn dora_tiles(d: &Dora) -> [DoraTile; 4] {
             &d.failed_deployment_recovery,
             format_duration,
             format!(
-                "median of {} recoveries; {} unrecovered",
-                d.failed_deployment_recovery.samples, d.unrecovered_failures
+                "median of {}; {} unrecovered",
+                count(
+                    d.failed_deployment_recovery.samples,
+                    "recovery",
+                    "recoveries"
+                ),
+                d.unrecovered_failures
             ),
         ),
         DoraTile::new(
@@ -142,7 +157,14 @@ pub(super) fn dora_tiles(d: &Dora) -> [DoraTile; 4] {
             "Change failure rate",
             &d.change_failure_rate,
             pct,
-            format!("of {} completed deployments", d.change_failure_rate.samples),
+            format!(
+                "of {}",
+                count(
+                    d.change_failure_rate.samples,
+                    "completed deployment",
+                    "completed deployments"
+                )
+            ),
         ),
     ]
 }
