@@ -12,10 +12,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use slack_approval::{
     ApprovalResults, ApprovalStore, Clicks, Continuation, Continuations, HoldReleases, HttpReply,
-    HttpRequest, LogDecision, ReleaseClicks, SlackApi,
+    HttpRequest, ReleaseClicks, SlackApi,
 };
 
-use crate::http::{FunctionUrlRequest, FunctionUrlResponse};
+use crate::http::{FunctionUrlResponse, read_request};
 
 /// The handler function: the click workflow and its ports.
 pub struct ApprovalHandler<C, S, D, L> {
@@ -117,41 +117,6 @@ where
     /// Handles one HTTP request event at Unix time `now`.
     pub async fn handle(&self, event: Value, now: i64) -> FunctionUrlResponse {
         handle(self, event, now).await
-    }
-}
-
-/// The POSTed request of an HTTP request event, or the 400 / 405 to answer (logged).
-fn read_request(event: Value) -> Result<FunctionUrlRequest, FunctionUrlResponse> {
-    let Some(request) = FunctionUrlRequest::from_event(event) else {
-        tracing::warn!(
-            decision = LogDecision::HttpError.as_str(),
-            status = 400,
-            "not an HTTP request event"
-        );
-        return Err(FunctionUrlResponse::text(400, "not an HTTP request"));
-    };
-    let method = &request.request_context.http.method;
-    if !method.eq_ignore_ascii_case("POST") {
-        tracing::warn!(decision = LogDecision::HttpError.as_str(), status = 405, method = %method, "not a POST");
-        return Err(FunctionUrlResponse::text(405, "POST only"));
-    }
-    Ok(request)
-}
-
-impl FunctionUrlRequest {
-    fn header_pairs(&self) -> Vec<(&str, &str)> {
-        self.headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect()
-    }
-
-    fn http<'a>(&'a self, headers: &'a [(&'a str, &'a str)]) -> HttpRequest<'a> {
-        HttpRequest {
-            headers,
-            body: self.body.as_deref().unwrap_or_default(),
-            is_base64_encoded: self.is_base64_encoded,
-        }
     }
 }
 

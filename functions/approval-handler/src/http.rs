@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use slack_approval::verify::sign;
-use slack_approval::{HttpReply, SigningSecret};
+use slack_approval::{HttpReply, HttpRequest, LogDecision, SigningSecret};
 
 /// The request, as far as it is read.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -49,6 +49,43 @@ impl FunctionUrlRequest {
     /// Reads the event; `None` when it is not an HTTP request event.
     pub fn from_event(event: Value) -> Option<Self> {
         serde_json::from_value(event).ok()
+    }
+}
+
+/// The POSTed request of an HTTP request event, or the 400 / 405 to answer (logged).
+pub(crate) fn read_request(event: Value) -> Result<FunctionUrlRequest, FunctionUrlResponse> {
+    let Some(request) = FunctionUrlRequest::from_event(event) else {
+        tracing::warn!(
+            decision = LogDecision::HttpError.as_str(),
+            status = 400,
+            "not an HTTP request event"
+        );
+        return Err(FunctionUrlResponse::text(400, "not an HTTP request"));
+    };
+    let method = &request.request_context.http.method;
+    if !method.eq_ignore_ascii_case("POST") {
+        tracing::warn!(decision = LogDecision::HttpError.as_str(), status = 405, method = %method, "not a POST");
+        return Err(FunctionUrlResponse::text(405, "POST only"));
+    }
+    Ok(request)
+}
+
+impl FunctionUrlRequest {
+    /// The headers as name/value pairs.
+    pub(crate) fn header_pairs(&self) -> Vec<(&str, &str)> {
+        self.headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
+    /// The request as the domain reads it, over `headers` (from [`Self::header_pairs`]).
+    pub(crate) fn http<'a>(&'a self, headers: &'a [(&'a str, &'a str)]) -> HttpRequest<'a> {
+        HttpRequest {
+            headers,
+            body: self.body.as_deref().unwrap_or_default(),
+            is_base64_encoded: self.is_base64_encoded,
+        }
     }
 }
 
