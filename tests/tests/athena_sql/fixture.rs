@@ -1,6 +1,7 @@
 //! The hand-described history the two engines read: live batches made from EventBridge
 //! events as the extractor makes them, and history imports, in the objects that hold them.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use integration_tests::pipeline_events::{self, ACCOUNT, REGION};
@@ -23,6 +24,8 @@ pub(crate) const C0: &str = "0000000000000000000000000000000000000000";
 pub(crate) struct Live {
     pub(crate) rows: Vec<Row>,
     counter: u32,
+    /// The start time of each execution id [`Live::started`].
+    starts: BTreeMap<String, String>,
 }
 
 impl Live {
@@ -50,21 +53,18 @@ impl Live {
         self.push("Pipeline", time, detail)
     }
 
-    /// `exec` STARTED at `time` (attempt 1).
+    /// `exec` STARTED at `time` (attempt 1); [`Live::at`] knows its start from then on.
     pub(crate) fn started(&mut self, pipeline: &str, exec: &str, time: &str) -> Row {
+        self.starts.insert(exec.to_owned(), time.to_owned());
         self.pipeline(pipeline, exec, "STARTED", time, time, 1)
     }
 
-    /// `exec`, started at `start`, in `state` at `time` (attempt 1).
-    pub(crate) fn state_at(
-        &mut self,
-        pipeline: &str,
-        exec: &str,
-        state: &str,
-        time: &str,
-        start: &str,
-    ) -> Row {
-        self.pipeline(pipeline, exec, state, time, start, 1)
+    /// `exec` (already [`Live::started`]) in `state` at `time` (attempt 1).
+    pub(crate) fn at(&mut self, pipeline: &str, exec: &str, state: &str, time: &str) -> Row {
+        let Some(start) = self.starts.get(exec).cloned() else {
+            panic!("{exec}: `started` comes first");
+        };
+        self.pipeline(pipeline, exec, state, time, &start, 1)
     }
 
     pub(crate) fn stage(
@@ -245,36 +245,18 @@ pub(crate) fn fixture() -> Vec<(String, Vec<Row>)> {
         "2026-03-04T00:01:00Z",
         json!({"external-execution-summary": "lint failed", "error-code": "LintErrors"}),
     );
-    h.state_at(
-        BUILD,
-        "B0",
-        "SUCCEEDED",
-        "2026-03-04T00:03:00Z",
-        "2026-03-03T23:58:00Z",
-    );
+    h.at(BUILD, "B0", "SUCCEEDED", "2026-03-04T00:03:00Z");
     // P0 deploys C1 (lead time from B0's start: 32 min).
     h.started(PROD, "P0", "2026-03-04T00:10:00Z");
     h.source(PROD, "P0", "2026-03-04T00:10:30Z", C1);
     h.deploy("P0", "P0-deploy", "SUCCEEDED", "2026-03-04T00:29:00Z");
-    h.state_at(
-        PROD,
-        "P0",
-        "SUCCEEDED",
-        "2026-03-04T00:30:00Z",
-        "2026-03-04T00:10:00Z",
-    );
+    h.at(PROD, "P0", "SUCCEEDED", "2026-03-04T00:30:00Z");
     // P1 fails, is retried (RESUMED, attempt 2) and succeeds: a success.
     h.started(PROD, "P1", "2026-03-04T10:00:00Z");
     h.source(PROD, "P1", "2026-03-04T10:00:30Z", C2);
     h.deploy("P1", "P1-deploy-1", "FAILED", "2026-03-04T10:19:00Z");
     h.stage(PROD, "P1", "Deploy", "FAILED", "2026-03-04T10:19:30Z");
-    h.state_at(
-        PROD,
-        "P1",
-        "FAILED",
-        "2026-03-04T10:20:00Z",
-        "2026-03-04T10:00:00Z",
-    );
+    h.at(PROD, "P1", "FAILED", "2026-03-04T10:20:00Z");
     h.pipeline(
         PROD,
         "P1",
@@ -301,50 +283,27 @@ pub(crate) fn fixture() -> Vec<(String, Vec<Row>)> {
     h.source(PROD, "P2", "2026-03-05T09:00:30Z", C3);
     let p2_deploy_failed = h.deploy("P2", "P2-deploy", "FAILED", "2026-03-05T09:19:00Z");
     h.stage(PROD, "P2", "Deploy", "FAILED", "2026-03-05T09:19:30Z");
-    let p2_failed = h.state_at(
-        PROD,
-        "P2",
-        "FAILED",
-        "2026-03-05T09:20:00Z",
-        "2026-03-05T09:00:00Z",
-    );
+    let p2_failed = h.at(PROD, "P2", "FAILED", "2026-03-05T09:20:00Z");
     // P3's end arrives before its start (out of order).
-    h.state_at(
+    h.pipeline(
         PROD,
         "P3",
         "SUCCEEDED",
         "2026-03-05T12:30:00Z",
         "2026-03-05T12:00:00Z",
+        1,
     );
     h.deploy("P3", "P3-deploy", "SUCCEEDED", "2026-03-05T12:29:00Z");
     h.source(PROD, "P3", "2026-03-05T12:00:30Z", C3);
     h.started(PROD, "P3", "2026-03-05T12:00:00Z");
     // P4 superseded; P5 stopped, its deploy abandoned.
     h.started(PROD, "P4", "2026-03-06T08:00:00Z");
-    h.state_at(
-        PROD,
-        "P4",
-        "SUPERSEDED",
-        "2026-03-06T08:05:00Z",
-        "2026-03-06T08:00:00Z",
-    );
+    h.at(PROD, "P4", "SUPERSEDED", "2026-03-06T08:05:00Z");
     h.started(PROD, "P5", "2026-03-06T09:00:00Z");
     h.deploy("P5", "P5-deploy", "STARTED", "2026-03-06T09:01:00Z");
-    h.state_at(
-        PROD,
-        "P5",
-        "STOPPING",
-        "2026-03-06T09:10:00Z",
-        "2026-03-06T09:00:00Z",
-    );
+    h.at(PROD, "P5", "STOPPING", "2026-03-06T09:10:00Z");
     h.deploy("P5", "P5-deploy", "ABANDONED", "2026-03-06T09:10:30Z");
-    h.state_at(
-        PROD,
-        "P5",
-        "STOPPED",
-        "2026-03-06T09:11:00Z",
-        "2026-03-06T09:00:00Z",
-    );
+    h.at(PROD, "P5", "STOPPED", "2026-03-06T09:11:00Z");
     let mut second = std::mem::take(&mut h.rows);
 
     // P6 never finishes.
@@ -352,12 +311,13 @@ pub(crate) fn fixture() -> Vec<(String, Vec<Row>)> {
     h.deploy("P6", "P6-deploy", "STARTED", "2026-03-07T10:01:00Z");
     // Unknown states: Q1's only event is QUEUED; Q2 ends PAUSED (a made-up future state),
     // its test action SKIPPED.
-    h.state_at(
+    h.pipeline(
         BUILD,
         "Q1",
         "QUEUED",
         "2026-03-08T11:00:00Z",
         "2026-03-08T11:00:00Z",
+        1,
     );
     h.started(BUILD, "Q2", "2026-03-08T12:00:00Z");
     h.action(
@@ -382,13 +342,7 @@ pub(crate) fn fixture() -> Vec<(String, Vec<Row>)> {
         "2026-03-08T12:02:00Z",
         json!({"external-execution-summary": "lint failed"}),
     );
-    h.state_at(
-        BUILD,
-        "Q2",
-        "PAUSED",
-        "2026-03-08T12:05:00Z",
-        "2026-03-08T12:00:00Z",
-    );
+    h.at(BUILD, "Q2", "PAUSED", "2026-03-08T12:05:00Z");
     // B9 on the period's last day (today).
     h.started(BUILD, "B9", "2026-03-10T07:00:00Z");
     h.source(BUILD, "B9", "2026-03-10T07:00:30Z", C2);
@@ -414,13 +368,7 @@ pub(crate) fn fixture() -> Vec<(String, Vec<Row>)> {
         "2026-03-10T07:05:00Z",
         json!({}),
     );
-    h.state_at(
-        BUILD,
-        "B9",
-        "SUCCEEDED",
-        "2026-03-10T07:06:00Z",
-        "2026-03-10T07:00:00Z",
-    );
+    h.at(BUILD, "B9", "SUCCEEDED", "2026-03-10T07:06:00Z");
     let mut third = std::mem::take(&mut h.rows);
     // Redelivered across batches: P2's start, its failed deploy and its end.
     third.extend([p2_started, p2_deploy_failed, p2_failed]);
