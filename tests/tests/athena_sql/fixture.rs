@@ -443,3 +443,33 @@ pub(crate) fn write_objects(dir: &Path, batches: &[(String, Vec<Row>)]) {
         }
     }
 }
+
+/// The period's edges, in one live batch. Today is 2026-03-10; with a 7-day period the
+/// period is 03-04 00:00:00.000 to 03-10 23:59:59.999 UTC.
+pub(crate) fn edges() -> Vec<(String, Vec<Row>)> {
+    let mut h = Live::default();
+    // E0 deploys and ends at the last millisecond before the period: neither its run nor
+    // its deploy action nor the deployment is the period's.
+    h.started(PROD, "E0", "2026-03-03T23:30:00Z");
+    h.source(PROD, "E0", "2026-03-03T23:30:30Z", C1);
+    h.deploy("E0", "E0-deploy", "SUCCEEDED", "2026-03-03T23:59:59.999Z");
+    h.at(PROD, "E0", "SUCCEEDED", "2026-03-03T23:59:59.999Z");
+    // E1 starts the day before and ends inside the period, its deploy action exactly at
+    // 00:00:00 of the first day: a deployment of the period (placed by its end) and a
+    // deploy outcome on 03-04, but not a run of the period (placed by its start).
+    h.started(PROD, "E1", "2026-03-03T23:50:00Z");
+    h.source(PROD, "E1", "2026-03-03T23:50:30Z", C2);
+    h.deploy("E1", "E1-deploy", "SUCCEEDED", "2026-03-04T00:00:00Z");
+    h.at(PROD, "E1", "SUCCEEDED", "2026-03-04T00:00:30Z");
+    // E9 starts on the last day and fails at its last millisecond: a run, a failed deploy
+    // outcome and a failed deployment of the period.
+    h.started(PROD, "E9", "2026-03-10T23:00:00Z");
+    h.source(PROD, "E9", "2026-03-10T23:00:30Z", C3);
+    h.deploy("E9", "E9-deploy", "FAILED", "2026-03-10T23:59:59.999Z");
+    h.at(PROD, "E9", "FAILED", "2026-03-10T23:59:59.999Z");
+    // F1 starts at the first instant after the period (tomorrow): none of it counts.
+    h.started(BUILD, "F1", "2026-03-11T00:00:00Z");
+    h.source(BUILD, "F1", "2026-03-11T00:00:00Z", C0);
+    h.at(BUILD, "F1", "SUCCEEDED", "2026-03-11T00:05:00Z");
+    vec![("live-edges".to_owned(), h.rows)]
+}

@@ -20,9 +20,9 @@ mod fixture;
 use pipeline_metrics::Tier;
 use pipeline_metrics::metrics::OutcomeCounts;
 
-use crate::compare::compare;
+use crate::compare::{compare, compare_batches};
 use crate::engine::{check_sql, run_sql_dir};
-use crate::fixture::{day, fixture, write_objects};
+use crate::fixture::{PROD, day, edges, fixture, ts, write_objects};
 
 #[test]
 fn athena_and_the_report_agree_on_every_figure() {
@@ -184,4 +184,41 @@ fn the_declared_view_columns_are_what_the_views_return() {
             "{file} with `{to}` for `{from}`: {stderr}"
         );
     }
+}
+
+#[test]
+fn the_period_edges_are_the_same_in_both() {
+    let report = compare_batches(edges(), day("2026-03-10"), 7);
+    // Runs are placed by their start: E9 only (E0 and E1 started on 03-03, F1 on 03-11).
+    let runs: Vec<&str> = report
+        .executions
+        .iter()
+        .map(|e| e.execution_id.as_str())
+        .collect();
+    assert_eq!(runs, ["E9"]);
+    // Deployments by their end: E1 (ended 03-04 00:00:30) succeeded, E9 (03-10
+    // 23:59:59.999) failed; E0 ended 03-03 23:59:59.999, before the period.
+    let d = report.dora.as_ref().unwrap_or_else(|| panic!("no DORA"));
+    assert_eq!(d.deployment_frequency.samples, 1);
+    assert_eq!(d.lead_time.value, Some(630.0));
+    assert_eq!(d.change_failure_rate.value, Some(0.5));
+    assert_eq!(d.failed_deployment_recovery.value, None);
+    // Deploy outcomes by their row's day: E1's at 03-04 00:00:00 and E9's at 03-10
+    // 23:59:59.999 are in, E0's at 03-03 23:59:59.999 is not.
+    let deploy = report
+        .actions
+        .iter()
+        .find(|a| a.action == "DeployToProd")
+        .unwrap_or_else(|| panic!("no DeployToProd"));
+    assert_eq!((deploy.counts.failed, deploy.counts.succeeded), (1, 1));
+    assert_eq!(deploy.last_failure, Some(ts("2026-03-10T23:59:59.999Z")));
+    // Of the source actions only E9's (03-10) is in: E0's and E1's (03-03) and F1's
+    // (03-11 00:00:00) are outside.
+    let sources: Vec<_> = report
+        .actions
+        .iter()
+        .filter(|a| a.action == "Source")
+        .map(|a| (a.pipeline.as_str(), a.counts.succeeded))
+        .collect();
+    assert_eq!(sources, [(PROD, 1)]);
 }
