@@ -9,8 +9,12 @@
 //! never finishes, unknown states (an execution whose only event is `QUEUED`, a made-up
 //! `PAUSED`, an action `SKIPPED`), an execution and actions crossing midnight UTC at the
 //! period's first day, and a history import (`backfill:...` ids) overlapping live days.
+//! A second one holds the period's edges (the first and last millisecond of the period,
+//! and just outside it). The engine also checks each view's `-- column:` declarations
+//! against the columns the view really returns (Athena calls a view whose stored columns
+//! differ "stale").
 //!
-//! `fixture` holds the history, `engine` runs the Python, `compare` sets every figure of
+//! `fixture` holds the histories, `engine` runs the Python, `compare` sets every figure of
 //! the two side by side.
 
 mod compare;
