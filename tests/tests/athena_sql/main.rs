@@ -93,11 +93,14 @@ fn a_period_without_deployments_is_low_in_both() {
 #[test]
 fn the_engine_refuses_integer_and_decimal_divisions() {
     // The forms the queries had before the double-division fix: in Trino
-    // `count_if(...) / 30` truncates and `x / 30.0` is a decimal division (scale 1).
+    // `count_if(...) / 30` truncates and `x / 30.0` is a decimal division (scale 1), so
+    // the old durations, `date_diff('millisecond', ...) / 1000.0`, kept tenths of a second.
     for sql in [
         "SELECT count_if(state = 'FAILED') / 30 AS per_day FROM events",
         "SELECT count(*) / 30.0 AS per_day FROM events",
         "SELECT 1 / 30.0 AS high FROM events",
+        "SELECT date_diff('millisecond', from_iso8601_timestamp(start_time), \
+           from_iso8601_timestamp(event_time)) / 1000.0 AS seconds FROM events",
     ] {
         let (code, stderr) = check_sql(sql);
         assert_eq!(code, Some(2), "{sql} was not refused: {stderr}");
@@ -107,6 +110,8 @@ fn the_engine_refuses_integer_and_decimal_divisions() {
     for sql in [
         "SELECT CAST(count_if(state = 'FAILED') AS double) / 30 AS per_day FROM events",
         "SELECT count(*) / CAST(30 AS double), 1e0 / 30 FROM events",
+        "SELECT date_diff('millisecond', from_iso8601_timestamp(start_time), \
+           from_iso8601_timestamp(event_time)) / 1e3 AS seconds FROM events",
         "SELECT element_at(array_sort(array_agg(attempt)), (50 * count(*) + 99) / 100) FROM events",
     ] {
         let (code, stderr) = check_sql(sql);
