@@ -39,32 +39,45 @@ impl Live {
         row
     }
 
-    /// A pipeline event: `exec` in `state` at `time`, started at `start`, attempt `attempt`.
-    pub(crate) fn pipeline(
+    /// `exec` STARTED at `time` (attempt 1); [`Live::at`] knows its start from then on.
+    pub(crate) fn started(&mut self, pipeline: &str, exec: &str, time: &str) -> Row {
+        self.starts.insert(exec.to_owned(), time.to_owned());
+        self.attempt(pipeline, exec, "STARTED", time, 1)
+    }
+
+    /// `exec` (already [`Live::started`]) in `state` at `time`, attempt 1.
+    pub(crate) fn at(&mut self, pipeline: &str, exec: &str, state: &str, time: &str) -> Row {
+        self.attempt(pipeline, exec, state, time, 1)
+    }
+
+    /// `exec` (already [`Live::started`]) in `state` at `time`, attempt `n`.
+    pub(crate) fn attempt(
+        &mut self,
+        pipeline: &str,
+        exec: &str,
+        state: &str,
+        time: &str,
+        n: u32,
+    ) -> Row {
+        let Some(start) = self.starts.get(exec).cloned() else {
+            panic!("{exec}: `started` comes first");
+        };
+        let detail = pipeline_events::pipeline_detail(pipeline, exec, state, &start, n);
+        self.push("Pipeline", time, detail)
+    }
+
+    /// A pipeline event before (or without) the execution's STARTED: `exec` in `state` at
+    /// `time`, started at `start`, attempt 1.
+    pub(crate) fn early(
         &mut self,
         pipeline: &str,
         exec: &str,
         state: &str,
         time: &str,
         start: &str,
-        attempt: u32,
     ) -> Row {
-        let detail = pipeline_events::pipeline_detail(pipeline, exec, state, start, attempt);
-        self.push("Pipeline", time, detail)
-    }
-
-    /// `exec` STARTED at `time` (attempt 1); [`Live::at`] knows its start from then on.
-    pub(crate) fn started(&mut self, pipeline: &str, exec: &str, time: &str) -> Row {
-        self.starts.insert(exec.to_owned(), time.to_owned());
-        self.pipeline(pipeline, exec, "STARTED", time, time, 1)
-    }
-
-    /// `exec` (already [`Live::started`]) in `state` at `time` (attempt 1).
-    pub(crate) fn at(&mut self, pipeline: &str, exec: &str, state: &str, time: &str) -> Row {
-        let Some(start) = self.starts.get(exec).cloned() else {
-            panic!("{exec}: `started` comes first");
-        };
-        self.pipeline(pipeline, exec, state, time, &start, 1)
+        self.starts.insert(exec.to_owned(), start.to_owned());
+        self.at(pipeline, exec, state, time)
     }
 
     pub(crate) fn stage(
@@ -257,25 +270,11 @@ pub(crate) fn fixture() -> Vec<(String, Vec<Row>)> {
     h.deploy("P1", "P1-deploy-1", "FAILED", "2026-03-04T10:19:00Z");
     h.stage(PROD, "P1", "Deploy", "FAILED", "2026-03-04T10:19:30Z");
     h.at(PROD, "P1", "FAILED", "2026-03-04T10:20:00Z");
-    h.pipeline(
-        PROD,
-        "P1",
-        "RESUMED",
-        "2026-03-04T10:30:00Z",
-        "2026-03-04T10:00:00Z",
-        2,
-    );
+    h.attempt(PROD, "P1", "RESUMED", "2026-03-04T10:30:00Z", 2);
     h.deploy("P1", "P1-deploy-2", "STARTED", "2026-03-04T10:31:00Z");
     h.deploy("P1", "P1-deploy-2", "SUCCEEDED", "2026-03-04T10:49:00Z");
     h.stage(PROD, "P1", "Deploy", "SUCCEEDED", "2026-03-04T10:49:30Z");
-    h.pipeline(
-        PROD,
-        "P1",
-        "SUCCEEDED",
-        "2026-03-04T10:50:00Z",
-        "2026-03-04T10:00:00Z",
-        2,
-    );
+    h.attempt(PROD, "P1", "SUCCEEDED", "2026-03-04T10:50:00Z", 2);
     let first = std::mem::take(&mut h.rows);
 
     // P2 fails (a failed deployment), P3 recovers with the same commit.
@@ -285,13 +284,12 @@ pub(crate) fn fixture() -> Vec<(String, Vec<Row>)> {
     h.stage(PROD, "P2", "Deploy", "FAILED", "2026-03-05T09:19:30Z");
     let p2_failed = h.at(PROD, "P2", "FAILED", "2026-03-05T09:20:00Z");
     // P3's end arrives before its start (out of order).
-    h.pipeline(
+    h.early(
         PROD,
         "P3",
         "SUCCEEDED",
         "2026-03-05T12:30:00Z",
         "2026-03-05T12:00:00Z",
-        1,
     );
     h.deploy("P3", "P3-deploy", "SUCCEEDED", "2026-03-05T12:29:00Z");
     h.source(PROD, "P3", "2026-03-05T12:00:30Z", C3);
@@ -311,13 +309,12 @@ pub(crate) fn fixture() -> Vec<(String, Vec<Row>)> {
     h.deploy("P6", "P6-deploy", "STARTED", "2026-03-07T10:01:00Z");
     // Unknown states: Q1's only event is QUEUED; Q2 ends PAUSED (a made-up future state),
     // its test action SKIPPED.
-    h.pipeline(
+    h.early(
         BUILD,
         "Q1",
         "QUEUED",
         "2026-03-08T11:00:00Z",
         "2026-03-08T11:00:00Z",
-        1,
     );
     h.started(BUILD, "Q2", "2026-03-08T12:00:00Z");
     h.action(
