@@ -12,6 +12,7 @@ pub mod files;
 pub mod git;
 pub mod http;
 pub mod moto;
+pub mod pipeline_events;
 pub mod recording;
 pub mod runtime;
 pub mod sdk;

@@ -12,7 +12,10 @@ prints every result as JSON, so tests can compare Athena's numbers with the Rust
 - `--today` replaces `current_date`; `--param Name=Value` replaces `${Name}` as the
   template's `!Sub` does (`Production` is the joined `ProductionPipelineNames`).
 - `sql/1-*.sql` and `sql/2-*.sql` create the views, in name order; every other file is a
-  query, run in name order. The output is one JSON object: the view `executions` under
+  query, run in name order. Each view's real columns (DuckDB's `DESCRIBE`) are compared,
+  in order, with the file's `-- column: <name> <trino type>` lines, the columns the
+  template stores in the Glue view (Athena fails a view whose stored columns differ from
+  what its SELECT returns as "stale"): a difference exits 3, naming the file and column. The output is one JSON object: the view `executions` under
   `"executions"` and each query's rows under its file stem; timestamps as RFC 3339 UTC,
   dates as `YYYY-MM-DD`.
 
@@ -69,6 +72,19 @@ GLUE_TYPES = {
     "double": "DOUBLE",
     "boolean": "BOOLEAN",
 }
+# Trino types of the `-- column:` declarations to DuckDB's, for the view check. Loose
+# where DuckDB has no exact match: `timestamp(3)` is DuckDB's `TIMESTAMP` (microseconds;
+# the precision is not checked), `varchar(n)` and `decimal(p, s)` are not accepted (the
+# views declare neither). The same Trino types as `hive_type` in tests/src/template_sql.rs.
+TRINO_TO_DUCKDB = {
+    "varchar": "VARCHAR",
+    "integer": "INTEGER",
+    "bigint": "BIGINT",
+    "double": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp(3)": "TIMESTAMP",
+}
 INTEGER_TYPES = {
     exp.DataType.Type.TINYINT,
     exp.DataType.Type.SMALLINT,
@@ -80,6 +96,48 @@ DOUBLE_TYPES = {exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT}
 
 class Refused(Exception):
     """A query this script will not run, because DuckDB would not compute what Trino does."""
+
+
+class StaleView(Exception):
+    """A view whose `-- column:` declarations are not the columns its SELECT returns."""
+
+
+def declared_columns(name, sql):
+    """The `(name, trino type)` pairs of the `-- column:` lines of a view file, in order."""
+    columns = []
+    for line in sql.splitlines():
+        if line.startswith("-- column:"):
+            words = line[len("-- column:"):].split()
+            if len(words) != 2:
+                raise StaleView(f"{name}: expected `-- column: <name> <type>`, got `{line}`")
+            columns.append((words[0], words[1]))
+    return columns
+
+
+def check_view_columns(name, declared, actual):
+    """Raises `StaleView` unless `actual` (DuckDB's `(name, type)` of the created view) is
+    `declared` (the file's Trino columns), column by column in order."""
+    for i in range(max(len(declared), len(actual))):
+        want = declared[i] if i < len(declared) else None
+        got = actual[i] if i < len(actual) else None
+        if want is None:
+            raise StaleView(
+                f"{name}: column {i + 1} `{got[0]}` ({got[1]}) is returned by the view "
+                "but not declared (`-- column:` lines)"
+            )
+        if got is None:
+            raise StaleView(
+                f"{name}: column {i + 1} `{want[0]}` {want[1]} is declared but the view "
+                "does not return it"
+            )
+        kind = TRINO_TO_DUCKDB.get(want[1])
+        if kind is None:
+            raise StaleView(f"{name}: column `{want[0]}`: unknown Trino type `{want[1]}`")
+        if want[0] != got[0] or kind != got[1]:
+            raise StaleView(
+                f"{name}: column {i + 1} is declared `{want[0]}` {want[1]} ({kind}) but "
+                f"the view returns `{got[0]}` ({got[1]})"
+            )
 
 
 def glue_columns(template_path):
@@ -263,11 +321,15 @@ def run(args):
                 con.execute(duck)
                 view = re.search(r"VIEW\s+\"?(\w+)\"?", duck, re.IGNORECASE).group(1)
                 schema[view] = view_schema(con, view)
+                check_view_columns(name, declared_columns(name, sql), list(schema[view].items()))
             else:
                 out[name] = rows_of(con, duck)
         except Refused as e:
             print(e, file=sys.stderr)
             return 2
+        except StaleView as e:
+            print(e, file=sys.stderr)
+            return 3
         except (sqlglot.errors.SqlglotError, duckdb.Error) as e:
             print(f"{name}: {type(e).__name__}: {e}", file=sys.stderr)
             return 1

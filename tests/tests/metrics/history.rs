@@ -1,23 +1,13 @@
 //! Event histories, and running them through the function into a folder.
 
 use super::*;
+use integration_tests::pipeline_events;
 
 // report
 
 /// An EventBridge CodePipeline event.
 pub(crate) fn event(id: &str, time: &str, detail_type: &str, detail: Value) -> String {
-    json!({
-        "version": "0",
-        "id": id,
-        "detail-type": format!("CodePipeline {detail_type} Execution State Change"),
-        "source": "aws.codepipeline",
-        "account": "123456789012",
-        "time": time,
-        "region": "eu-west-1",
-        "resources": [format!("arn:aws:codepipeline:eu-west-1:123456789012:{}", detail["pipeline"].as_str().unwrap_or(""))],
-        "detail": detail
-    })
-    .to_string()
+    pipeline_events::event(id, time, detail_type, detail).to_string()
 }
 
 /// A small history: its numbers are computed by hand in
@@ -49,14 +39,8 @@ impl History {
         start: &str,
     ) {
         let id = self.id();
-        self.events.push(event(
-            &id,
-            time,
-            "Pipeline",
-            json!({"pipeline": pipeline, "execution-id": exec, "state": state, "start-time": start,
-                   "version": 1.0, "pipeline-execution-attempt": 1.0,
-                   "execution-trigger": {"trigger-type": "StartPipelineExecution"}}),
-        ));
+        let detail = pipeline_events::pipeline_detail(pipeline, exec, state, start, 1);
+        self.events.push(event(&id, time, "Pipeline", detail));
     }
 
     #[allow(clippy::too_many_arguments)]
