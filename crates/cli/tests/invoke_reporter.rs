@@ -70,7 +70,12 @@ fn the_scheduled_sample_writes_both_reports_of_the_day_and_prints_the_digest() {
     let (code, stdout, stderr) = invoke_reporter(
         dir.path(),
         "metrics-reporter/scheduled.json",
-        &["--channel", "#deploys", "--production-pipeline", "web-app-prod"],
+        &[
+            "--channel",
+            "#deploys",
+            "--production-pipeline",
+            "web-app-prod",
+        ],
     );
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     let response: Value = serde_json::from_str(&stdout).unwrap();
@@ -102,7 +107,7 @@ fn the_scheduled_sample_writes_both_reports_of_the_day_and_prints_the_digest() {
     assert_eq!(message["channel"], "#deploys");
     assert_eq!(
         message["text"],
-        "Pipeline metrics for 2026-03-14: 1 run in 1 pipeline, none failed."
+        "Pipeline metrics for 2026-03-14: 1 run in 1 pipeline, 0 failed."
     );
     assert!(stderr.contains("digest to #deploys (not sent)"), "{stderr}");
 }
@@ -116,7 +121,10 @@ fn without_a_channel_no_digest_and_a_re_run_reports_the_day_given() {
     let response: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(response["day"], "2026-03-14");
     assert_eq!(response["posted_to"], Value::Null);
-    assert!(stderr.contains(r#""decision":"digest_skipped""#), "{stderr}");
+    assert!(
+        stderr.contains(r#""decision":"digest_skipped""#),
+        "{stderr}"
+    );
     assert!(!stderr.contains("slack (not sent)"), "{stderr}");
     assert!(
         dir.path()

@@ -158,8 +158,7 @@ mod tests {
         let rows: Vec<Row> = ["2026-03-13", "2026-03-14"]
             .iter()
             .map(|d| {
-                pipeline_metrics::row::from_json(&event(d), pipeline_metrics::Source::Live)
-                    .unwrap()
+                pipeline_metrics::row::from_json(&event(d), pipeline_metrics::Source::Live).unwrap()
             })
             .collect();
         for object in pipeline_metrics::encode_batch("pipeline-events", "t", &rows).unwrap() {

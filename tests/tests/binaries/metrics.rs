@@ -31,7 +31,7 @@ async fn objects(bucket: &str) -> Vec<(String, Vec<Row>)> {
 }
 
 /// The rows the sample's records make, except `skip` (message ids), in object order.
-fn rows_of(event: &Value, skip: &[&str]) -> Vec<Row> {
+pub(super) fn rows_of(event: &Value, skip: &[&str]) -> Vec<Row> {
     let mut rows: Vec<Row> = event["Records"]
         .as_array()
         .into_iter()
