@@ -11,7 +11,9 @@ use pipeline_router_cli::holds_file::FileHoldStore;
 use pipeline_router_cli::metrics::{DigestArgs, RowStore, run_digest};
 use pipeline_schedules::HoldStore;
 
-use super::reporter::{DASHBOARD, block_texts, bucket_with, reporter_history, slack_poster};
+use super::reporter::{
+    DASHBOARD, block_texts, bucket_with, handle, reporter_history, slack_poster,
+};
 
 /// 60 pipelines with the longest names CodePipeline allows (100 characters), each with
 /// one failed run whose 5 test actions failed.
@@ -58,13 +60,7 @@ async fn sixty_failing_pipelines_reach_slack_within_its_limits() {
             },
         },
     };
-    let response = function
-        .handle(
-            json!({"day": "2026-03-03"}),
-            "2026-12-01T00:00:00Z".parse().unwrap(),
-        )
-        .await
-        .unwrap();
+    let response = handle(&function, json!({"day": "2026-03-03"})).await;
     assert_eq!(response.rows, 60 * 7);
 
     let posted = slack.calls("chat.postMessage");
