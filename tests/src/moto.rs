@@ -213,3 +213,15 @@ pub async fn get_object(bucket: &str, key: &str) -> (Option<String>, Vec<u8>) {
         .into_bytes();
     (content_type, bytes.to_vec())
 }
+
+/// Puts `bytes` under `key` in moto's `bucket`.
+pub async fn put_object(bucket: &str, key: &str, bytes: Vec<u8>) {
+    crate::sdk::s3(&endpoint())
+        .put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(bytes.into())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("PutObject s3://{bucket}/{key}: {e:?}"));
+}

@@ -5,7 +5,7 @@
 //!
 //! The folder is local and small: plain blocking file calls.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -96,11 +96,7 @@ impl FolderReportSink {
 
     /// The file a key is written to; `None` for keys that would leave the root.
     pub fn path_of(&self, key: &str) -> Option<PathBuf> {
-        let relative = Path::new(key);
-        let plain = relative
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)));
-        (plain && !key.is_empty()).then(|| self.root.join(relative))
+        function_support::folder::key_path(&self.root, key)
     }
 }
 

@@ -9,16 +9,9 @@ use super::*;
 #[tokio::test]
 async fn metrics_reporter_writes_both_reports_and_posts_the_digest_of_the_scheduled_day() {
     let bucket = moto::bucket("e2e-reports").await;
-    let s3 = sdk::s3(&moto::endpoint());
     let rows = rows_of(&sample("metrics-extractor/sqs-batch.json"), &[]);
     for object in pipeline_metrics::encode_batch("pipeline-events", "e2e", &rows).unwrap() {
-        s3.put_object()
-            .bucket(&bucket)
-            .key(&object.key)
-            .body(object.bytes.into())
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("PutObject {}: {e:?}", object.key));
+        moto::put_object(&bucket, &object.key, object.bytes).await;
     }
     let slack = SlackServer::start().await;
     let mut function = Function::start(

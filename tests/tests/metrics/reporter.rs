@@ -84,15 +84,8 @@ pub(crate) fn objects(events: &[String]) -> Vec<pipeline_metrics::BatchObject> {
 /// A new bucket in moto holding `events` as rows.
 pub(crate) async fn bucket_with(events: &[String]) -> String {
     let bucket = moto::bucket("e2e-reports").await;
-    let s3 = sdk::s3(&moto::endpoint());
     for object in objects(events) {
-        s3.put_object()
-            .bucket(&bucket)
-            .key(&object.key)
-            .body(object.bytes.into())
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("PutObject {}: {e:?}", object.key));
+        moto::put_object(&bucket, &object.key, object.bytes).await;
     }
     bucket
 }

@@ -6,12 +6,10 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use aws_adapters::metrics_reporter::{SlackDigestPoster, StoreHeldPushes};
-use aws_adapters::slack_http::{DEFAULT_SLACK_API_URL, SlackHttp};
-use aws_adapters::slack_secrets::BotToken;
+use aws_adapters::slack_http::DEFAULT_SLACK_API_URL;
 use jiff::Timestamp;
 use metrics_reporter::ReporterFunction;
 use metrics_reporter::config::{DEFAULT_PERIOD_DAYS, DEFAULT_PREFIX};
@@ -21,7 +19,7 @@ use pipeline_metrics::{DoraConfig, ReportConfig};
 
 use super::{EventFile, print_outcome};
 use crate::holds_file::{DEFAULT_HOLDS_FILE, FileHoldStore};
-use crate::metrics::DEFAULT_DIR;
+use crate::metrics::{DEFAULT_DIR, slack_poster};
 
 /// `invoke metrics-reporter`'s arguments.
 #[derive(Clone, Debug, clap::Args)]
@@ -97,13 +95,10 @@ impl MetricsReporterArgs {
             return print_outcome(function.handle(event, Timestamp::now()).await);
         }
         let poster = if self.post {
-            let token = self
-                .slack_token
-                .as_deref()
-                .and_then(BotToken::new)
-                .context("--post needs the bot token in SLACK_BOT_TOKEN")?;
-            let slack = SlackHttp::new(&self.slack_api_url, token, Duration::from_secs(10))?;
-            LocalPoster::Slack(Box::new(SlackDigestPoster::new(slack)))
+            LocalPoster::Slack(Box::new(slack_poster(
+                self.slack_token.as_deref(),
+                &self.slack_api_url,
+            )?))
         } else {
             LocalPoster::Print
         };
