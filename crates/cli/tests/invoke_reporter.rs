@@ -177,3 +177,22 @@ fn a_malformed_event_is_the_lambda_error_and_the_flags_are_its_own() {
     assert!(stderr.contains("SLACK_BOT_TOKEN"), "{stderr}");
     assert!(!dir.path().join("out/metrics/reports").exists());
 }
+
+#[test]
+fn with_aws_it_reads_the_functions_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let event = sample("metrics-reporter/scheduled.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_pipeline-router"))
+        .args(["invoke", "metrics-reporter", "--aws", "--event"])
+        .arg(&event)
+        .current_dir(dir.path())
+        .env_remove("METRICS_BUCKET")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("METRICS_BUCKET must name the metrics bucket"),
+        "{stderr}"
+    );
+}
