@@ -3,7 +3,9 @@
 # history in out/demo-repo, and routes pushes on it with the example rules
 # (routing-rules.yaml): validate, plan, and run the commit-filter Lambda handler on sample
 # events, with the diff read from the local repository and starts recorded, not sent;
-# then the calendar of the sample schedules and freezes, and a push held by a freeze.
+# the metrics functions on sample events (rows, the daily dashboard and digest in
+# out/metrics); then the calendar of the sample schedules and freezes, and a push held
+# by a freeze.
 #
 #   scripts/demo.sh
 set -euo pipefail
@@ -71,6 +73,19 @@ echo "== pipeline-router metrics report: three weeks of sample history (events/m
 (cd "$ROOT" && "$PR" metrics report --dir events/metrics-extractor/history \
     --production-pipeline deploy-prod --out out/report.html)
 echo "   open out/report.html"
+
+echo
+echo "== pipeline-router invoke metrics-reporter on events/metrics-reporter/scheduled.json"
+echo "   (the daily run for 2026-03-14, the sample batch's day: out/metrics stands in for the"
+echo "   bucket, the pages go to out/metrics/reports/, the digest is printed, not sent)"
+(cd "$ROOT" && "$PR" invoke metrics-reporter --event events/metrics-reporter/scheduled.json \
+    --channel '#deploys' --production-pipeline web-app-prod 2>"$OUT/metrics-reporter.log")
+grep -E '^(wrote|digest to)' "$OUT/metrics-reporter.log" | sed "s|$ROOT/||"
+
+echo
+echo "== pipeline-router metrics digest: that day's digest, as Slack shows it (text)"
+(cd "$ROOT" && "$PR" metrics digest --dir out/metrics --day 2026-03-14 \
+    --production-pipeline web-app-prod --holds "$OUT/no-holds.json")
 
 echo
 echo "== pipeline-router invoke approval-handler: a Slack click, signed with Slack's example secret"

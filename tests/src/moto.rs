@@ -182,3 +182,46 @@ pub async fn approvals_table(client: &aws_sdk_dynamodb::Client, index: &str) -> 
         .unwrap_or_else(|e| panic!("CreateTable {name}: {e:?}"));
     name
 }
+
+/// A new, empty S3 bucket in moto named after `prefix`; returns its name.
+pub async fn bucket(prefix: &str) -> String {
+    let name = unique(prefix);
+    crate::sdk::s3(&endpoint())
+        .create_bucket()
+        .bucket(&name)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateBucket {name}: {e:?}"));
+    name
+}
+
+/// The content type and the bytes of `key` in moto's `bucket`.
+pub async fn get_object(bucket: &str, key: &str) -> (Option<String>, Vec<u8>) {
+    let object = crate::sdk::s3(&endpoint())
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GetObject s3://{bucket}/{key}: {e:?}"));
+    let content_type = object.content_type().map(str::to_owned);
+    let bytes = object
+        .body
+        .collect()
+        .await
+        .unwrap_or_else(|e| panic!("GetObject s3://{bucket}/{key} body: {e}"))
+        .into_bytes();
+    (content_type, bytes.to_vec())
+}
+
+/// Puts `bytes` under `key` in moto's `bucket`.
+pub async fn put_object(bucket: &str, key: &str, bytes: Vec<u8>) {
+    crate::sdk::s3(&endpoint())
+        .put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(bytes.into())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("PutObject s3://{bucket}/{key}: {e:?}"));
+}

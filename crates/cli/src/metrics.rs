@@ -294,18 +294,22 @@ pub async fn run_digest(args: DigestArgs) -> Result<ExitCode> {
     }
     if args.post {
         let channel = args.channel.as_deref().context("--post needs --channel")?;
-        let token = args
-            .slack_token
-            .as_deref()
-            .and_then(BotToken::new)
-            .context("--post needs the bot token in SLACK_BOT_TOKEN")?;
-        let slack = SlackHttp::new(&args.slack_api_url, token, Duration::from_secs(10))?;
-        SlackDigestPoster::new(slack)
+        slack_poster(args.slack_token.as_deref(), &args.slack_api_url)?
             .post(&built.digest.message(channel))
             .await?;
         eprintln!("digest posted to {channel}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The poster of `--post` (`metrics digest`, `invoke metrics-reporter`): the bot token
+/// from `SLACK_BOT_TOKEN`, the Web API at `api_url`.
+pub fn slack_poster(token: Option<&str>, api_url: &str) -> Result<SlackDigestPoster> {
+    let token = token
+        .and_then(BotToken::new)
+        .context("--post needs the bot token in SLACK_BOT_TOKEN")?;
+    let slack = SlackHttp::new(api_url, token, Duration::from_secs(10))?;
+    Ok(SlackDigestPoster::new(slack))
 }
 
 /// Reads `YYYY-MM-DD`.

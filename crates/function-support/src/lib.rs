@@ -5,12 +5,14 @@
 //!   `info`;
 //! - [`text`]: a configuration file's text from the bundle, a file or an SSM parameter;
 //! - [`clock`]: "now" behind a trait, so that code reading the time can be tested;
-//! - [`diagnostic`]: a typed error's `errorType` and message as Lambda's [`Diagnostic`].
+//! - [`diagnostic`]: a typed error's `errorType` and message as Lambda's [`Diagnostic`];
+//! - [`folder`]: object keys as files below a local folder that stands in for a bucket.
 //!
 //! [`Diagnostic`]: lambda_runtime::Diagnostic
 
 pub mod clock;
 pub mod diagnostic;
+pub mod folder;
 pub mod logs;
 pub mod text;
 

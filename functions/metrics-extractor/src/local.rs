@@ -2,7 +2,7 @@
 //! a folder holds the same `{prefix}/dt=YYYY-MM-DD/{batch_id}.json.gz` layout as the
 //! bucket (the CLI's `invoke metrics-extractor` and `metrics backfill`).
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use pipeline_metrics::ports::{ObjectWriter, WriteError};
 
@@ -26,11 +26,7 @@ impl FolderWriter {
     /// The file a key is written to; `None` for keys that would leave the root (absolute
     /// paths, `..`) or are empty.
     pub fn path_of(&self, key: &str) -> Option<PathBuf> {
-        let relative = Path::new(key);
-        let plain = relative
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)));
-        (plain && !key.is_empty()).then(|| self.root.join(relative))
+        function_support::folder::key_path(&self.root, key)
     }
 }
 

@@ -7,6 +7,8 @@
 //!   ports;
 //! - [`aws`]: the ports over S3, Slack (the bot token from Secrets Manager or SSM) and the
 //!   scheduler table's holds, built once per container;
+//! - [`local`]: rows and reports in a local folder laid out as the bucket (the CLI's
+//!   `invoke metrics-reporter`);
 //! - [`config`]: the function's settings, from the environment.
 //!
 //! The design: `docs/metrics.md`, "Daily dashboard and digest".
@@ -15,5 +17,6 @@ pub mod aws;
 pub mod config;
 pub mod event;
 pub mod handler;
+pub mod local;
 
 pub use handler::{HandlerError, ReporterFunction};

@@ -4,7 +4,7 @@
 use super::*;
 
 /// The Slack secrets in moto's Secrets Manager; returns the secret's name.
-async fn slack_secret() -> String {
+pub(super) async fn slack_secret() -> String {
     let name = moto::unique("pipeline-router-e2e/slack");
     sdk::secretsmanager(&moto::endpoint())
         .create_secret()

@@ -1,4 +1,4 @@
-//! The four function binaries end to end, run the way Lambda runs them: each test builds
+//! The six function binaries end to end, run the way Lambda runs them: each test builds
 //! (if needed) and spawns the real binary against a local Lambda Runtime API
 //! ([`RuntimeApi`]), with its AWS SDK pointed at moto and, for what moto lacks (CodeCommit
 //! diffs, `PutApprovalResult`, the approval look-ups), at the recorded-response double
@@ -8,7 +8,8 @@
 //! `events/`.
 //!
 //! One module per function: `commit_filter`, `approvals` (approval-requester and
-//! approval-handler), `metrics` (metrics-extractor); this file builds and runs them.
+//! approval-handler), `metrics` (metrics-extractor), `metrics_reporter`, `scheduler`;
+//! this file builds and runs them.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -23,6 +24,7 @@ use integration_tests::slack::SlackServer;
 use integration_tests::target::{
     GET_COMMIT, GET_DIFFERENCES, GET_MERGE_OPTIONS, GET_PIPELINE_EXECUTION as GET_EXECUTION,
     GET_PIPELINE_STATE as GET_STATE, GET_REPOSITORY, PUT_APPROVAL_RESULT as PUT_RESULT,
+    START_EXECUTION,
 };
 use integration_tests::{AwsDouble, Reply, moto, sdk};
 use pipeline_metrics::row::{self, Row, Source};
@@ -41,7 +43,7 @@ const APPROVAL_TOKEN: &str = "3f6c2a9e-7d41-4b8e-9c55-0e2f8a1b7c34";
 // ---------------------------------------------------------------------------------------
 // Building and running the binaries
 
-/// The four binaries, built once per test run in the test's own profile and target dir.
+/// The six binaries, built once per test run in the test's own profile and target dir.
 fn binary(name: &str) -> PathBuf {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     let dir = BUILT
@@ -79,6 +81,8 @@ fn build_binaries() -> Result<PathBuf, String> {
         "approval-requester",
         "approval-handler",
         "metrics-extractor",
+        "metrics-reporter",
+        "scheduler",
     ] {
         command.args(["-p", name, "--bin", name]);
     }
@@ -269,3 +273,5 @@ async fn ssm_parameter(prefix: &str, value: &str) -> String {
 mod approvals;
 mod commit_filter;
 mod metrics;
+mod metrics_reporter;
+mod scheduler;

@@ -13,15 +13,8 @@ async fn objects(bucket: &str) -> Vec<(String, Vec<Row>)> {
         .unwrap_or_else(|e| panic!("ListObjectsV2: {e:?}"));
     let mut out = Vec::new();
     for key in listing.contents().iter().filter_map(|o| o.key()) {
-        let object = s3
-            .get_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("GetObject {key}: {e:?}"));
-        assert_eq!(object.content_type(), Some("application/gzip"), "{key}");
-        let bytes = object.body.collect().await.unwrap().into_bytes();
+        let (content_type, bytes) = moto::get_object(bucket, key).await;
+        assert_eq!(content_type.as_deref(), Some("application/gzip"), "{key}");
         assert_eq!(&bytes[..2], &[0x1f, 0x8b], "{key} is gzip");
         let rows = pipeline_metrics::decode_object(&bytes)
             .unwrap_or_else(|e| panic!("{key} is not JSON lines of rows: {e}"));
@@ -31,7 +24,7 @@ async fn objects(bucket: &str) -> Vec<(String, Vec<Row>)> {
 }
 
 /// The rows the sample's records make, except `skip` (message ids), in object order.
-fn rows_of(event: &Value, skip: &[&str]) -> Vec<Row> {
+pub(super) fn rows_of(event: &Value, skip: &[&str]) -> Vec<Row> {
     let mut rows: Vec<Row> = event["Records"]
         .as_array()
         .into_iter()
@@ -45,13 +38,7 @@ fn rows_of(event: &Value, skip: &[&str]) -> Vec<Row> {
 
 #[tokio::test]
 async fn metrics_extractor_writes_the_sample_batches_to_s3_and_names_exactly_the_bad_records() {
-    let bucket = moto::unique("e2e-metrics");
-    sdk::s3(&moto::endpoint())
-        .create_bucket()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("CreateBucket {bucket}: {e:?}"));
+    let bucket = moto::bucket("e2e-metrics").await;
     let mut function =
         Function::start("metrics-extractor", &[("METRICS_BUCKET", bucket.clone())]).await;
 

@@ -1,5 +1,6 @@
 //! The digest's limits as Slack receives them (60 failing pipelines in at most 50
-//! blocks), and `metrics digest --post` from a folder to the local Slack server.
+//! blocks), and `metrics digest --post` and `invoke metrics-reporter --post` from a folder
+//! to the local Slack server.
 
 use super::*;
 
@@ -7,11 +8,15 @@ use aws_adapters::metrics_reporter::{S3ReportSink, S3RowSource};
 use integration_tests::slack::SlackServer;
 use metrics_reporter::ReporterFunction;
 use pipeline_metrics::reporter::{NoHolds, Reporter, ReporterConfig};
+use pipeline_router_cli::commands::invoke::EventFile;
+use pipeline_router_cli::commands::invoke::metrics_reporter::MetricsReporterArgs;
 use pipeline_router_cli::holds_file::FileHoldStore;
 use pipeline_router_cli::metrics::{DigestArgs, RowStore, run_digest};
 use pipeline_schedules::HoldStore;
 
-use super::reporter::{DASHBOARD, block_texts, bucket_with, reporter_history, slack_poster};
+use super::reporter::{
+    DASHBOARD, block_texts, bucket_with, handle, reporter_history, slack_poster,
+};
 
 /// 60 pipelines with the longest names CodePipeline allows (100 characters), each with
 /// one failed run whose 5 test actions failed.
@@ -58,13 +63,7 @@ async fn sixty_failing_pipelines_reach_slack_within_its_limits() {
             },
         },
     };
-    let response = function
-        .handle(
-            json!({"day": "2026-03-03"}),
-            "2026-12-01T00:00:00Z".parse().unwrap(),
-        )
-        .await
-        .unwrap();
+    let response = handle(&function, json!({"day": "2026-03-03"})).await;
     assert_eq!(response.rows, 60 * 7);
 
     let posted = slack.calls("chat.postMessage");
@@ -113,8 +112,9 @@ async fn sixty_failing_pipelines_reach_slack_within_its_limits() {
     assert!(all.contains("↳ ... and 2 more failing actions"), "{all}");
 }
 
-#[tokio::test]
-async fn metrics_digest_posts_the_folder_digest_to_slack() {
+/// A folder holding the reporter history's rows, and a holds file in it with deploy-prod
+/// held by the weekend freeze; returns the folder and the file.
+async fn folder_with_rows_and_a_hold() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let writer = FolderWriter::new(dir.path());
     for object in super::reporter::objects(&reporter_history()) {
@@ -132,6 +132,12 @@ async fn metrics_digest_posts_the_folder_digest_to_slack() {
     }))
     .unwrap();
     store.put_newest(hold).await.unwrap();
+    (dir, holds)
+}
+
+#[tokio::test]
+async fn metrics_digest_posts_the_folder_digest_to_slack() {
+    let (dir, holds) = folder_with_rows_and_a_hold().await;
     let slack = SlackServer::start().await;
     let args = DigestArgs {
         store: RowStore {
@@ -176,4 +182,39 @@ async fn metrics_digest_posts_the_folder_digest_to_slack() {
         assert!(all.contains(expected), "missing {expected:?} in\n{all}");
     }
     assert!(!all.contains("ancient-pipeline"));
+}
+
+/// `invoke metrics-reporter --post`: the function's handler over the folder (rows from its
+/// partitions, pages to its `reports/`), the digest sent to the local Slack.
+#[tokio::test]
+async fn invoke_metrics_reporter_posts_the_digest_and_writes_the_pages_in_the_folder() {
+    let (dir, holds) = folder_with_rows_and_a_hold().await;
+    let event = dir.path().join("rerun.json");
+    std::fs::write(&event, r#"{"day": "2026-03-03"}"#).unwrap();
+    let slack = SlackServer::start().await;
+    let args = MetricsReporterArgs {
+        event: EventFile { path: event },
+        dir: dir.path().to_owned(),
+        prefix: PREFIX.to_owned(),
+        production_pipelines: vec!["deploy-prod".to_owned()],
+        period_days: 1,
+        holds,
+        channel: Some("#deploys".to_owned()),
+        post: true,
+        slack_token: Some(super::reporter::BOT_TOKEN.to_owned()),
+        slack_api_url: slack.api_url(),
+        aws: false,
+    };
+    assert_eq!(args.run().await.unwrap(), std::process::ExitCode::SUCCESS);
+    let posted = slack.calls("chat.postMessage");
+    assert_eq!(posted.len(), 1);
+    assert_eq!(posted[0]["channel"], "#deploys");
+    assert_eq!(
+        posted[0]["text"],
+        "Pipeline metrics for 2026-03-03: 3 runs in 2 pipelines, 1 failed (in 1 pipeline); 1 push held by freezes."
+    );
+    let latest = std::fs::read_to_string(dir.path().join("reports/latest.html")).unwrap();
+    let day = std::fs::read_to_string(dir.path().join("reports/2026-03-03.html")).unwrap();
+    assert_eq!(latest, day);
+    assert!(latest.contains("deploy-prod") && !latest.contains("ancient-pipeline"));
 }

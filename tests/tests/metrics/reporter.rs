@@ -24,7 +24,9 @@ use aws_adapters::slack_http::SlackHttp;
 use aws_adapters::slack_secrets::BotToken;
 use integration_tests::slack::SlackServer;
 use metrics_reporter::ReporterFunction;
-use pipeline_metrics::reporter::{Reporter, ReporterConfig};
+use pipeline_metrics::reporter::{
+    DigestPoster, HeldPushes, ReportSink, Reporter, ReporterConfig, RowSource,
+};
 use pipeline_schedules::{Hold, HoldStore};
 
 pub(crate) const C1: &str = "1111111111111111111111111111111111111111";
@@ -32,96 +34,45 @@ pub(crate) const C2: &str = "2222222222222222222222222222222222222222";
 pub(crate) const BOT_TOKEN: &str = "xoxb-e2e-digest";
 pub(crate) const DASHBOARD: &str = "https://dashboards.example.com/pipelines/latest.html";
 
-/// The history described above, as events.
+/// The history described above, as events: one [`History::run`] per row (STARTED, the
+/// source action 30 s later with the commit, deploy-prod's deploy one minute before the
+/// end, the final state).
 pub(crate) fn reporter_history() -> Vec<String> {
-    let mut h = History::new();
-    let t = |day: &str, time: &str| format!("{day}T{time}Z");
     let (d2, d3) = ("2026-03-02", "2026-03-03");
-    h.pipeline(
-        "deploy-prod",
-        "P1",
-        "STARTED",
-        &t(d2, "10:00:00"),
-        &t(d2, "10:00:00"),
-    );
-    h.source("deploy-prod", "P1", &t(d2, "10:00:30"), C1);
-    h.deploy("P1", "SUCCEEDED", &t(d2, "10:29:00"));
-    h.pipeline(
-        "deploy-prod",
-        "P1",
-        "SUCCEEDED",
-        &t(d2, "10:30:00"),
-        &t(d2, "10:00:00"),
-    );
-
-    h.pipeline(
-        "build-app",
-        "B1",
-        "STARTED",
-        &t(d3, "08:00:00"),
-        &t(d3, "08:00:00"),
-    );
-    h.source("build-app", "B1", &t(d3, "08:00:30"), C2);
-    h.pipeline(
-        "build-app",
-        "B1",
-        "SUCCEEDED",
-        &t(d3, "08:10:00"),
-        &t(d3, "08:00:00"),
-    );
-    h.pipeline(
-        "deploy-prod",
-        "P2",
-        "STARTED",
-        &t(d3, "09:00:00"),
-        &t(d3, "09:00:00"),
-    );
-    h.source("deploy-prod", "P2", &t(d3, "09:00:30"), C2);
-    h.deploy("P2", "FAILED", &t(d3, "09:19:00"));
-    h.pipeline(
-        "deploy-prod",
-        "P2",
-        "FAILED",
-        &t(d3, "09:20:00"),
-        &t(d3, "09:00:00"),
-    );
-    h.pipeline(
-        "deploy-prod",
-        "P3",
-        "STARTED",
-        &t(d3, "11:00:00"),
-        &t(d3, "11:00:00"),
-    );
-    h.source("deploy-prod", "P3", &t(d3, "11:00:30"), C2);
-    h.deploy("P3", "SUCCEEDED", &t(d3, "11:14:00"));
-    h.pipeline(
-        "deploy-prod",
-        "P3",
-        "SUCCEEDED",
-        &t(d3, "11:15:00"),
-        &t(d3, "11:00:00"),
-    );
-
-    for (pipeline, day) in [
-        ("ancient-pipeline", "2025-12-01"),
-        ("tomorrow-pipeline", "2026-03-04"),
-    ] {
-        h.pipeline(
-            pipeline,
-            "X1",
-            "STARTED",
-            &t(day, "09:00:00"),
-            &t(day, "09:00:00"),
-        );
-        h.pipeline(
-            pipeline,
-            "X1",
-            "FAILED",
-            &t(day, "09:05:00"),
-            &t(day, "09:00:00"),
-        );
+    #[rustfmt::skip]
+    let runs = [
+        // pipeline, execution, day, start, end, commit, final state
+        ("deploy-prod", "P1", d2, "10:00", "10:30", Some(C1), "SUCCEEDED"),
+        ("build-app", "B1", d3, "08:00", "08:10", Some(C2), "SUCCEEDED"),
+        ("deploy-prod", "P2", d3, "09:00", "09:20", Some(C2), "FAILED"),
+        ("deploy-prod", "P3", d3, "11:00", "11:15", Some(C2), "SUCCEEDED"),
+        ("ancient-pipeline", "X1", "2025-12-01", "09:00", "09:05", None, "FAILED"),
+        ("tomorrow-pipeline", "X1", "2026-03-04", "09:00", "09:05", None, "FAILED"),
+    ];
+    let mut h = History::new();
+    for (pipeline, exec, day, start, end, commit, state) in runs {
+        let at = |time: &str| format!("{day}T{time}:00Z");
+        h.run(pipeline, exec, &at(start), commit, state, &at(end));
     }
     h.events
+}
+
+/// Runs `function` on `event` with the clock far after the days reported on (the events
+/// say which day).
+pub(crate) async fn handle<S, K, P, H>(
+    function: &ReporterFunction<S, K, P, H>,
+    event: Value,
+) -> metrics_reporter::handler::Response
+where
+    S: RowSource + Sync,
+    K: ReportSink + Sync,
+    P: DigestPoster + Sync,
+    H: HeldPushes + Sync,
+{
+    function
+        .handle(event, "2026-12-01T00:00:00Z".parse().unwrap())
+        .await
+        .unwrap()
 }
 
 /// The rows of `events`, as the metrics-extractor stores them: one gzip object per day.
@@ -132,21 +83,9 @@ pub(crate) fn objects(events: &[String]) -> Vec<pipeline_metrics::BatchObject> {
 
 /// A new bucket in moto holding `events` as rows.
 pub(crate) async fn bucket_with(events: &[String]) -> String {
-    let bucket = moto::unique("e2e-reports");
-    let s3 = sdk::s3(&moto::endpoint());
-    s3.create_bucket()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("CreateBucket {bucket}: {e:?}"));
+    let bucket = moto::bucket("e2e-reports").await;
     for object in objects(events) {
-        s3.put_object()
-            .bucket(&bucket)
-            .key(&object.key)
-            .body(object.bytes.into())
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("PutObject {}: {e:?}", object.key));
+        moto::put_object(&bucket, &object.key, object.bytes).await;
     }
     bucket
 }
@@ -197,17 +136,10 @@ pub(crate) fn block_texts(blocks: &[Value]) -> Vec<String> {
     texts
 }
 
+/// The content type and the text of a page in the bucket.
 async fn get(bucket: &str, key: &str) -> (Option<String>, String) {
-    let object = sdk::s3(&moto::endpoint())
-        .get_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("GetObject {key}: {e:?}"));
-    let content_type = object.content_type().map(str::to_owned);
-    let bytes = object.body.collect().await.unwrap().into_bytes();
-    (content_type, String::from_utf8(bytes.to_vec()).unwrap())
+    let (content_type, bytes) = moto::get_object(bucket, key).await;
+    (content_type, String::from_utf8(bytes).unwrap())
 }
 
 #[tokio::test]
@@ -242,13 +174,7 @@ async fn reporter_writes_the_dashboard_and_posts_the_digest_from_only_the_partit
     };
 
     // Scheduled at 00:15 on 03-04: the report is for 03-03.
-    let response = function
-        .handle(
-            json!({"scheduled_time": "2026-03-04T00:15:00Z"}),
-            "2026-12-01T00:00:00Z".parse().unwrap(),
-        )
-        .await
-        .unwrap();
+    let response = handle(&function, json!({"scheduled_time": "2026-03-04T00:15:00Z"})).await;
     assert_eq!(response.day, "2026-03-03");
     assert_eq!(
         response.written,
@@ -379,13 +305,7 @@ async fn the_lambda_wiring_reads_its_secret_and_table_and_reports_a_given_day() 
     let function = metrics_reporter::aws::from_config(&config, &aws)
         .await
         .unwrap();
-    let response = function
-        .handle(
-            json!({"day": "2026-03-03"}),
-            "2026-12-01T00:00:00Z".parse().unwrap(),
-        )
-        .await
-        .unwrap();
+    let response = handle(&function, json!({"day": "2026-03-03"})).await;
     assert_eq!(response.day, "2026-03-03");
     assert_eq!(response.posted_to.as_deref(), Some("C0DEPLOYS"));
     let (content_type, page) = get(&bucket, "reports/2026-03-03.html").await;

@@ -9,6 +9,7 @@ pub mod approval_handler;
 pub mod approval_requester;
 pub mod commit_filter;
 pub mod metrics_extractor;
+pub mod metrics_reporter;
 pub mod scheduler;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +34,8 @@ pub enum Function {
     CommitFilter(commit_filter::CommitFilterArgs),
     /// functions/metrics-extractor (objects written under ./out/metrics)
     MetricsExtractor(metrics_extractor::MetricsExtractorArgs),
+    /// functions/metrics-reporter: rows and reports in --dir (./out/metrics), the digest printed, or --post / --aws
+    MetricsReporter(metrics_reporter::MetricsReporterArgs),
     /// functions/approval-requester (Slack calls recorded, not sent)
     ApprovalRequester(approval_requester::ApprovalRequesterArgs),
     /// functions/approval-handler (Slack calls and PutApprovalResult recorded, not sent)
@@ -48,6 +51,7 @@ impl InvokeArgs {
         match self.function {
             Function::CommitFilter(args) => args.run().await,
             Function::MetricsExtractor(args) => args.run().await,
+            Function::MetricsReporter(args) => args.run().await,
             Function::ApprovalRequester(args) => args.run().await,
             Function::ApprovalHandler(args) => args.run().await,
             Function::Scheduler(args) => args.run().await,
