@@ -248,8 +248,8 @@ async fn two_overlapping_releases_start_the_held_commit_once() {
     let key = HoldKey::new("api", "main");
     let starter = CodePipelineStarter::new(sdk::codepipeline(&setup.double.endpoint()));
     let (a, b) = tokio::join!(
-        release_hold(&setup.store, &starter, &key, "tick-1"),
-        release_hold(&setup.store, &starter, &key, "tick-2"),
+        release_hold(&setup.store, &starter, &key, "tick-1", release_time()),
+        release_hold(&setup.store, &starter, &key, "tick-2", release_time()),
     );
     let outcomes = [
         a.unwrap_or_else(|e| panic!("{e}")),
@@ -306,7 +306,7 @@ async fn a_release_whose_start_fails_is_retried_by_the_next_tick() {
         )],
     );
     let starter = CodePipelineStarter::new(sdk::codepipeline(&refusing.endpoint()));
-    let failed = release_hold(&setup.store, &starter, &key, "tick-1").await;
+    let failed = release_hold(&setup.store, &starter, &key, "tick-1", release_time()).await;
     assert!(failed.is_err(), "{failed:?}");
     assert_eq!(refusing.requests(START).len(), 1);
     let hold = setup
@@ -318,7 +318,7 @@ async fn a_release_whose_start_fails_is_retried_by_the_next_tick() {
 
     let starter = CodePipelineStarter::new(sdk::codepipeline(&setup.double.endpoint()));
     let before = setup.double.requests(START).len();
-    let next = release_hold(&setup.store, &starter, &key, "tick-2")
+    let next = release_hold(&setup.store, &starter, &key, "tick-2", release_time())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(matches!(next, ReleaseOutcome::Released { .. }), "{next:?}");
@@ -359,7 +359,7 @@ async fn of_eight_concurrent_claims_of_a_hold_exactly_one_wins() {
         let tokens: Vec<String> = (0..8).map(|n| format!("tick-{n}")).collect();
         let claims = tokens
             .iter()
-            .map(|token| setup.store.claim_release(&key, token));
+            .map(|token| setup.store.claim_release(&key, token, release_time()));
         let won: Vec<bool> = futures_join(claims)
             .await
             .into_iter()
@@ -436,4 +436,10 @@ fn bad_calendar_configuration_names_the_file_and_line() {
     assert!(error.starts_with("company.ics:3:"), "{error}");
     assert!(error.contains(&shown), "{error}");
     assert!(error.contains("freeze `company`"), "{error}");
+}
+
+/// When the tests' releases run (after every sample hold's release time).
+fn release_time() -> pipeline_schedules::jiff::Timestamp {
+    pipeline_schedules::jiff::Timestamp::from_second(1_800_000_000)
+        .unwrap_or_else(|e| panic!("{e}"))
 }

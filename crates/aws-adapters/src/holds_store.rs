@@ -6,20 +6,30 @@
 //! `pk` = `hold#{pipeline}#{branch}`, with `repository`, `pipeline`, `branch`,
 //! `commit_id`, `source_action` (optional), `pushes` (N), `recent_commits` (L of S),
 //! `pushed_by` (optional), `held_since`, `release_at`, `updated_at` (RFC 3339), `freeze`,
-//! `claimed_by` (optional), `version` (N) and `expires_at`.
+//! `claimed_by` and `claimed_at` (N, Unix seconds; optional), `released_by`,
+//! `released_execution_id` and `released_at` (optional: a released hold's record),
+//! `version` (N) and `expires_at`.
 //!
 //! Folding a push is a read, [`Hold::fold`], and a write conditional on the `version`
 //! read (or on the item's absence): a concurrent writer makes the condition fail and the
 //! fold is redone on what it wrote, so an older push written second never replaces a
 //! newer commit and no push is lost from the count. A claim bumps `version` too, so a
 //! fold never drops a claim made in between.
+//!
+//! A claim is one conditional `UpdateItem`: the hold waits (no `released_by`) and is
+//! unclaimed, claimed by the same token, or claimed before the lease
+//! ([`pipeline_schedules::RELEASE_LEASE`]). Recording the release is another, conditional
+//! on the claim and the commit; it sets the TTL to a day later. `get` and `list` skip
+//! released records; a push folded into one starts a new hold (the item is replaced).
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::AttributeValue;
 use pipeline_schedules::jiff::Timestamp;
-use pipeline_schedules::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite};
+use pipeline_schedules::{
+    Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite, RELEASE_LEASE, ReleaseRecord,
+};
 
 use crate::dynamo::{conditional_check_failed, n, number, s, text};
 
@@ -50,6 +60,34 @@ impl DynamoHoldStore {
             .await
             .map_err(|e| unavailable("GetItem", e))?;
         output.item().map(from_item).transpose()
+    }
+
+    /// A conditional `UpdateItem` on the hold of `key`: `true` if it was written, `false`
+    /// if the condition failed.
+    async fn update_if(
+        &self,
+        what: &str,
+        key: &HoldKey,
+        update: &str,
+        condition: &str,
+        values: Vec<(&str, AttributeValue)>,
+    ) -> Result<bool, HoldStoreError> {
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(&key.partition_key()))
+            .update_expression(update)
+            .condition_expression(condition)
+            .expression_attribute_values(":one", n(1));
+        for (name, value) in values {
+            request = request.expression_attribute_values(name, value);
+        }
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(error) if conditional_check_failed(&error) => Ok(false),
+            Err(error) => Err(unavailable(&format!("UpdateItem ({what})"), error)),
+        }
     }
 }
 
@@ -86,6 +124,17 @@ fn to_item(hold: &Hold, version: i64) -> HashMap<String, AttributeValue> {
         if let Some(value) = value {
             item.insert(name.to_owned(), s(value));
         }
+    }
+    if let Some(at) = hold.claimed_at {
+        item.insert("claimed_at".to_owned(), n(at.as_second()));
+    }
+    if let Some(released) = &hold.released {
+        item.insert("released_by".to_owned(), s(&released.claim_token));
+        item.insert(
+            "released_execution_id".to_owned(),
+            s(&released.execution_id),
+        );
+        item.insert("released_at".to_owned(), s(&released.at.to_string()));
     }
     item
 }
@@ -125,6 +174,19 @@ fn from_item(item: &HashMap<String, AttributeValue>) -> Result<(Hold, i64), Hold
         freeze: required("freeze")?,
         updated_at: time("updated_at")?,
         claimed_by: text("claimed_by"),
+        claimed_at: crate::dynamo::number::<i64>(item, "claimed_at")
+            .map(|at| {
+                Timestamp::from_second(at).map_err(|e| corrupt(format!("`claimed_at`: {e}")))
+            })
+            .transpose()?,
+        released: match text("released_by") {
+            Some(claim_token) => Some(ReleaseRecord {
+                claim_token,
+                execution_id: text("released_execution_id").unwrap_or_default(),
+                at: time("released_at")?,
+            }),
+            None => None,
+        },
     };
     Ok((hold, number("version")?))
 }
@@ -176,7 +238,10 @@ impl HoldStore for DynamoHoldStore {
                 .await
                 .map_err(|e| unavailable("Scan", e))?;
             for item in output.items() {
-                holds.push(from_item(item)?.0);
+                let hold = from_item(item)?.0;
+                if !hold.is_released() {
+                    holds.push(hold);
+                }
             }
             match output.last_evaluated_key() {
                 Some(key) if !key.is_empty() => start = Some(key.clone()),
@@ -188,51 +253,78 @@ impl HoldStore for DynamoHoldStore {
     }
 
     async fn get(&self, key: &HoldKey) -> Result<Option<Hold>, HoldStoreError> {
-        Ok(self.read(key).await?.map(|(hold, _)| hold))
+        Ok(self
+            .read(key)
+            .await?
+            .map(|(hold, _)| hold)
+            .filter(|hold| !hold.is_released()))
     }
 
     async fn claim_release(
         &self,
         key: &HoldKey,
         claim_token: &str,
+        now: Timestamp,
     ) -> Result<bool, HoldStoreError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(&key.partition_key()))
-            .update_expression("SET claimed_by = :token, version = version + :one")
-            .condition_expression(
-                "attribute_exists(pk) AND (attribute_not_exists(claimed_by) OR claimed_by = :token)",
-            )
-            .expression_attribute_values(":token", s(claim_token))
-            .expression_attribute_values(":one", n(1))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) if conditional_check_failed(&error) => Ok(false),
-            Err(error) => Err(unavailable("UpdateItem (claim)", error)),
-        }
+        let lapsed = now
+            .checked_sub(RELEASE_LEASE)
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+            .as_second();
+        self.update_if(
+            "claim",
+            key,
+            "SET claimed_by = :token, claimed_at = :now, version = version + :one",
+            "attribute_exists(pk) AND attribute_not_exists(released_by) AND (attribute_not_exists(claimed_by) OR claimed_by = :token OR attribute_not_exists(claimed_at) OR claimed_at <= :lapsed)",
+            vec![
+                (":token", s(claim_token)),
+                (":now", n(now.as_second())),
+                (":lapsed", n(lapsed)),
+            ],
+        )
+        .await
+    }
+
+    async fn mark_released(
+        &self,
+        key: &HoldKey,
+        commit_id: &str,
+        record: ReleaseRecord,
+    ) -> Result<bool, HoldStoreError> {
+        let expires_at = record.expires_at().as_second();
+        self.update_if(
+            "record release",
+            key,
+            "SET released_by = :token, released_execution_id = :execution, released_at = :at, expires_at = :expires, version = version + :one",
+            "claimed_by = :token AND commit_id = :commit AND attribute_not_exists(released_by)",
+            vec![
+                (":token", s(&record.claim_token)),
+                (":execution", s(&record.execution_id)),
+                (":at", s(&record.at.to_string())),
+                (":expires", n(expires_at)),
+                (":commit", s(commit_id)),
+            ],
+        )
+        .await
+    }
+
+    async fn released(&self, key: &HoldKey) -> Result<Option<Hold>, HoldStoreError> {
+        Ok(self
+            .read(key)
+            .await?
+            .map(|(hold, _)| hold)
+            .filter(Hold::is_released))
     }
 
     async fn release_claim(&self, key: &HoldKey, claim_token: &str) -> Result<(), HoldStoreError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(&key.partition_key()))
-            .update_expression("REMOVE claimed_by SET version = version + :one")
-            .condition_expression("claimed_by = :token")
-            .expression_attribute_values(":token", s(claim_token))
-            .expression_attribute_values(":one", n(1))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(error) if conditional_check_failed(&error) => Ok(()),
-            Err(error) => Err(unavailable("UpdateItem (release claim)", error)),
-        }
+        self.update_if(
+            "release claim",
+            key,
+            "REMOVE claimed_by, claimed_at SET version = version + :one",
+            "claimed_by = :token AND attribute_not_exists(released_by)",
+            vec![(":token", s(claim_token))],
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn delete(&self, key: &HoldKey) -> Result<(), HoldStoreError> {
@@ -265,6 +357,12 @@ mod tests {
             Timestamp::UNIX_EPOCH,
         );
         hold.claimed_by = Some("tick".into());
+        hold.claimed_at = Some(Timestamp::from_second(1_800_000_000).unwrap_or_default());
+        hold.released = Some(ReleaseRecord {
+            claim_token: "tick".into(),
+            execution_id: "exec-1".into(),
+            at: Timestamp::from_second(1_800_000_060).unwrap_or_default(),
+        });
         let item = to_item(&hold, 3);
         assert_eq!(item["pk"], s("hold#api-deploy#main"));
         assert!(!item.contains_key("pushed_by"));

@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use pipeline_schedules::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite};
+use pipeline_schedules::holds::{claim_in, mark_released_in};
+use pipeline_schedules::jiff::Timestamp;
+use pipeline_schedules::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite, ReleaseRecord};
 
 /// Where the local store is kept by default.
 pub const DEFAULT_HOLDS_FILE: &str = "out/holds.json";
@@ -90,37 +92,61 @@ impl HoldStore for FileHoldStore {
 
     async fn list(&self) -> Result<Vec<Hold>, HoldStoreError> {
         let mut holds = self.read()?;
+        holds.retain(|h| !h.is_released());
         holds.sort_by_key(Hold::key);
         Ok(holds)
     }
 
     async fn get(&self, key: &HoldKey) -> Result<Option<Hold>, HoldStoreError> {
-        Ok(self.read()?.into_iter().find(|h| &h.key() == key))
+        Ok(self
+            .read()?
+            .into_iter()
+            .find(|h| &h.key() == key && !h.is_released()))
     }
 
     async fn claim_release(
         &self,
         key: &HoldKey,
         claim_token: &str,
+        now: Timestamp,
     ) -> Result<bool, HoldStoreError> {
-        self.change(|holds| match holds.iter_mut().find(|h| &h.key() == key) {
-            None => false,
-            Some(hold) => match &hold.claimed_by {
-                Some(token) => token == claim_token,
-                None => {
-                    hold.claimed_by = Some(claim_token.to_owned());
-                    true
-                }
-            },
+        self.change(|holds| {
+            holds
+                .iter_mut()
+                .find(|h| &h.key() == key)
+                .is_some_and(|hold| claim_in(hold, claim_token, now))
         })
+    }
+
+    async fn mark_released(
+        &self,
+        key: &HoldKey,
+        commit_id: &str,
+        record: ReleaseRecord,
+    ) -> Result<bool, HoldStoreError> {
+        self.change(|holds| {
+            holds
+                .iter_mut()
+                .find(|h| &h.key() == key)
+                .is_some_and(|hold| mark_released_in(hold, commit_id, record))
+        })
+    }
+
+    async fn released(&self, key: &HoldKey) -> Result<Option<Hold>, HoldStoreError> {
+        Ok(self
+            .read()?
+            .into_iter()
+            .find(|h| &h.key() == key && h.is_released()))
     }
 
     async fn release_claim(&self, key: &HoldKey, claim_token: &str) -> Result<(), HoldStoreError> {
         self.change(|holds| {
             if let Some(hold) = holds.iter_mut().find(|h| &h.key() == key)
+                && !hold.is_released()
                 && hold.claimed_by.as_deref() == Some(claim_token)
             {
                 hold.claimed_by = None;
+                hold.claimed_at = None;
             }
         })
     }

@@ -26,7 +26,7 @@ pub mod rules;
 pub mod start;
 
 pub use hold::{
-    HoldOutcome, ReleaseError, ReleaseOutcome, hold_pipelines, holds_of, release_hold,
+    HoldOutcome, ReleaseError, ReleaseOutcome, hold_pipelines, holds_of, release_hold, released_by,
     release_request,
 };
 pub use plan::{

@@ -9,7 +9,7 @@ use pipeline_routing::{
     ChangeSource, DiffPage, DiffRequest, PipelineStarter, SourceError, StartRequest,
 };
 use pipeline_schedules::holds::{
-    Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite, MemoryHoldStore,
+    Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite, MemoryHoldStore, ReleaseRecord,
 };
 
 use crate::ports::{
@@ -207,8 +207,22 @@ impl HoldStore for SharedHolds {
         &self,
         key: &HoldKey,
         claim_token: &str,
+        now: Timestamp,
     ) -> Result<bool, HoldStoreError> {
-        self.0.claim_release(key, claim_token).await
+        self.0.claim_release(key, claim_token, now).await
+    }
+
+    async fn mark_released(
+        &self,
+        key: &HoldKey,
+        commit_id: &str,
+        record: ReleaseRecord,
+    ) -> Result<bool, HoldStoreError> {
+        self.0.mark_released(key, commit_id, record).await
+    }
+
+    async fn released(&self, key: &HoldKey) -> Result<Option<Hold>, HoldStoreError> {
+        self.0.released(key).await
     }
 
     async fn release_claim(&self, key: &HoldKey, claim_token: &str) -> Result<(), HoldStoreError> {

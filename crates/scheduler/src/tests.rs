@@ -283,7 +283,8 @@ fn two_overlapping_release_ticks_start_a_hold_once() {
     assert!(
         block_on(s.holds.claim_release(
             &key,
-            &crate::tick::release_claim(ts("2026-03-09T08:00:00Z"))
+            &crate::tick::release_claim(ts("2026-03-09T08:00:00Z")),
+            ts("2026-03-09T08:00:00Z"),
         ))
         .unwrap_or(false)
     );

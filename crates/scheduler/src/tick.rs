@@ -9,7 +9,8 @@ use pipeline_routing::rules::{PipelineRule, RepositoryRules};
 use pipeline_routing::start::client_request_token;
 use pipeline_routing::{
     ChangeSource, Decision as RouteDecision, PipelineStarter, PlanOptions, Push, Reference,
-    ReferenceChange, RoutingRules, StartRequest, plan_push,
+    ReferenceChange, ReleaseError, ReleaseOutcome, RoutingRules, StartRequest, plan_push,
+    release_hold,
 };
 use pipeline_schedules::holds::{Hold, HoldStore};
 use pipeline_schedules::{DueSchedule, FreezeAction};
@@ -265,8 +266,9 @@ where
     P: PipelineStarter + Sync,
     H: HoldStore + Sync,
 {
-    /// Releases a hold whose release time has passed: claim, one start at the held
-    /// commit, delete. Still frozen (the rules changed, a freeze was added): it stays.
+    /// Releases a hold whose release time has passed ([`release_hold`]: claim, one start
+    /// at the held commit, record). Still frozen (the rules changed, a freeze was added):
+    /// it stays. A failed start gives the claim back, so the next tick retries it.
     async fn release(&self, hold: &Hold, now: Timestamp) -> TickDecision {
         let mut d = TickDecision::new(Decision::Released, &hold.pipeline, &hold.branch);
         d.commit = Some(hold.commit_id.clone());
@@ -281,32 +283,18 @@ where
             return d;
         }
         let key = hold.key();
-        match self.holds.claim_release(&key, &release_claim(now)).await {
-            Ok(true) => {}
-            Ok(false) => return skipped(d, SkipReason::AlreadyClaimed),
-            Err(error) => return failed(d, error.to_string()),
+        match release_hold(&self.holds, &self.pipelines, &key, &release_claim(now), now).await {
+            Ok(ReleaseOutcome::Released { execution_id, .. }) => {
+                d.execution_id = Some(execution_id);
+                d
+            }
+            // Another releaser (a tick, a click) claimed it, or released it since the list.
+            Ok(ReleaseOutcome::ClaimedElsewhere | ReleaseOutcome::Missing) => {
+                skipped(d, SkipReason::AlreadyClaimed)
+            }
+            Err(ReleaseError::Start { error, .. }) => failed(d, error.message),
+            Err(ReleaseError::Store(error)) => failed(d, error.to_string()),
         }
-        let request = StartRequest {
-            pipeline: hold.pipeline.clone(),
-            client_request_token: hold.release_token(),
-            source_revision: hold
-                .source_action
-                .clone()
-                .map(|action_name| SourceRevision {
-                    action_name,
-                    commit_id: hold.commit_id.clone(),
-                }),
-        };
-        match self.pipelines.start(&request).await {
-            Ok(execution_id) => d.execution_id = Some(execution_id),
-            Err(error) => return failed(d, error.message),
-        }
-        if let Err(error) = self.holds.delete(&key).await {
-            // Started: a later claim fails (claimed by this tick) and the token would make
-            // a second start a no-op; the hold's TTL removes it.
-            tracing::warn!(pipeline = %hold.pipeline, branch = %hold.branch, %error, "released, but the hold could not be deleted");
-        }
-        d
     }
 }
 

@@ -6,6 +6,11 @@
 //! one. The store is a port ([`HoldStore`]): DynamoDB in Lambda, a JSON file in the CLI,
 //! [`MemoryHoldStore`] in tests. Releasing is claimed first ([`HoldStore::claim_release`]),
 //! so two overlapping releasers (scheduler ticks, a "Release now" click) start it once.
+//! A claim carries its time and lapses after [`RELEASE_LEASE`], so a releaser that died
+//! (or whose store failed) after its claim does not keep the hold forever. A started
+//! release is recorded on the hold ([`HoldStore::mark_released`], [`ReleaseRecord`])
+//! instead of deleting it: the hold is no longer listed, and a retry of the same claim
+//! finds the record and answers as the release it was.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -21,6 +26,17 @@ pub const RECENT_COMMITS: usize = 5;
 
 /// The prefix of hold items' partition keys in the shared scheduler table.
 pub const HOLD_KEY_PREFIX: &str = "hold#";
+
+/// How long a release claim holds: a claim older than this may be taken by another
+/// releaser. Longer than any releaser runs (Lambda's 15-minute maximum), so a live
+/// releaser is never overtaken; a releaser that died after its start is retried by the
+/// next tick or click after it, and the retried start, with the same
+/// [`Hold::release_token`], is the same CodePipeline execution.
+pub const RELEASE_LEASE: jiff::SignedDuration = jiff::SignedDuration::from_mins(15);
+
+/// How long a released hold's record is kept (the table's TTL): a retried click or tick
+/// within it answers as the release it was.
+pub const RELEASED_KEPT: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 
 /// Which hold: one per pipeline and branch.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -102,6 +118,31 @@ pub struct Hold {
     /// The claim of a release in progress, if any ([`HoldStore::claim_release`]).
     #[serde(default)]
     pub claimed_by: Option<String>,
+    /// When the claim was made (it lapses after [`RELEASE_LEASE`]); `None` for a claim
+    /// written before claims had a time (treated as lapsed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed_at: Option<Timestamp>,
+    /// The release that started it, once started: the hold is then no longer listed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released: Option<ReleaseRecord>,
+}
+
+/// A started release, recorded on the hold ([`HoldStore::mark_released`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseRecord {
+    /// The claim token of the release that started it.
+    pub claim_token: String,
+    /// The CodePipeline execution it started.
+    pub execution_id: String,
+    /// When it was recorded.
+    pub at: Timestamp,
+}
+
+impl ReleaseRecord {
+    /// When the store may forget the released hold: [`RELEASED_KEPT`] after the release.
+    pub fn expires_at(&self) -> Timestamp {
+        self.at.checked_add(RELEASED_KEPT).unwrap_or(self.at)
+    }
 }
 
 /// What [`HoldStore::put_newest`] did.
@@ -160,6 +201,30 @@ impl Hold {
             freeze: freeze.to_owned(),
             updated_at: at,
             claimed_by: None,
+            claimed_at: None,
+            released: None,
+        }
+    }
+
+    /// Whether the hold was released (started and recorded): no longer waiting.
+    pub fn is_released(&self) -> bool {
+        self.released.is_some()
+    }
+
+    /// Whether `claim_token` may claim the hold's release at `now`: it is waiting and
+    /// unclaimed, claimed by the same token (a retry), or its claim lapsed
+    /// ([`RELEASE_LEASE`]).
+    pub fn claimable_by(&self, claim_token: &str, now: Timestamp) -> bool {
+        if self.is_released() {
+            return false;
+        }
+        match (&self.claimed_by, self.claimed_at) {
+            (None, _) => true,
+            (Some(token), _) if token == claim_token => true,
+            (Some(_), None) => true,
+            (Some(_), Some(at)) => at
+                .checked_add(RELEASE_LEASE)
+                .is_ok_and(|lapses| lapses <= now),
         }
     }
 
@@ -168,9 +233,10 @@ impl Hold {
     /// The newer event time wins the commit, the pusher, the freeze and the release time;
     /// an equal time goes to the incoming push (a redelivered event changes nothing but
     /// the count). The count adds up, the recent commits are merged newest first, and
-    /// `held_since` is the earlier of the two. A claim in progress is kept.
+    /// `held_since` is the earlier of the two. A claim in progress is kept. A released
+    /// hold's record is replaced: the push starts a new hold.
     pub fn fold(existing: Option<&Hold>, incoming: Hold) -> (Hold, HoldWrite) {
-        let Some(existing) = existing else {
+        let Some(existing) = existing.filter(|h| !h.is_released()) else {
             return (incoming, HoldWrite::Created);
         };
         let incoming_newer = incoming.updated_at >= existing.updated_at;
@@ -200,6 +266,8 @@ impl Hold {
             freeze: newer.freeze.clone(),
             updated_at: newer.updated_at,
             claimed_by: existing.claimed_by.clone(),
+            claimed_at: existing.claimed_at,
+            released: None,
         };
         let write = if incoming_newer {
             HoldWrite::Updated
@@ -227,9 +295,13 @@ impl Hold {
         hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// When the store may forget the hold (the table's TTL): a week after its release,
-    /// so a release that failed is still there to be seen.
+    /// When the store may forget the hold (the table's TTL): a week after its release
+    /// time, so a release that failed is still there to be seen; a released hold's record
+    /// [`RELEASED_KEPT`] after it was released.
     pub fn expires_at(&self) -> Timestamp {
+        if let Some(released) = &self.released {
+            return released.expires_at();
+        }
         self.release_at
             .checked_add(jiff::SignedDuration::from_hours(24 * 7))
             .unwrap_or(self.release_at)
@@ -284,23 +356,42 @@ pub trait HoldStore {
         hold: Hold,
     ) -> impl Future<Output = Result<HoldWrite, HoldStoreError>> + Send;
 
-    /// Every hold, ordered by pipeline and branch.
+    /// Every hold waiting (not released), ordered by pipeline and branch.
     fn list(&self) -> impl Future<Output = Result<Vec<Hold>, HoldStoreError>> + Send;
 
-    /// The hold of a pipeline and branch, if any.
+    /// The hold of a pipeline and branch, if one waits (not released).
     fn get(
         &self,
         key: &HoldKey,
     ) -> impl Future<Output = Result<Option<Hold>, HoldStoreError>> + Send;
 
-    /// Claims the hold's release for `claim_token`, conditionally: `true` if the hold
-    /// exists and was unclaimed or already claimed with the same token (a retry), `false`
-    /// otherwise (someone else is releasing it, or it is gone).
+    /// Claims the hold's release for `claim_token` at `now`, conditionally
+    /// ([`Hold::claimable_by`]): `true` if the hold waits and was unclaimed, claimed with
+    /// the same token (a retry) or its claim lapsed; `false` otherwise (someone else is
+    /// releasing it, or it is released or gone). The claim records `now`.
     fn claim_release(
         &self,
         key: &HoldKey,
         claim_token: &str,
+        now: Timestamp,
     ) -> impl Future<Output = Result<bool, HoldStoreError>> + Send;
+
+    /// Records that the release claimed by `record.claim_token` started the hold at
+    /// `commit_id`, conditionally: `true` if the hold was still claimed by that token at
+    /// that commit (it is then released: no longer listed, kept [`RELEASED_KEPT`] for
+    /// retries); `false` if it was not (a newer push moved it, or the claim was lost).
+    fn mark_released(
+        &self,
+        key: &HoldKey,
+        commit_id: &str,
+        record: ReleaseRecord,
+    ) -> impl Future<Output = Result<bool, HoldStoreError>> + Send;
+
+    /// The released hold of `key`, if its record is still kept ([`HoldStore::mark_released`]).
+    fn released(
+        &self,
+        key: &HoldKey,
+    ) -> impl Future<Output = Result<Option<Hold>, HoldStoreError>> + Send;
 
     /// Gives up a claim made with `claim_token` (the start failed), so that the next
     /// release, a tick or a click, can try again. A hold claimed by another token, or gone,
@@ -311,7 +402,7 @@ pub trait HoldStore {
         claim_token: &str,
     ) -> impl Future<Output = Result<(), HoldStoreError>> + Send;
 
-    /// Removes the hold (after its release started). Removing a missing hold is fine.
+    /// Removes the hold, waiting or released. Removing a missing hold is fine.
     fn delete(&self, key: &HoldKey) -> impl Future<Output = Result<(), HoldStoreError>> + Send;
 }
 
@@ -340,12 +431,33 @@ impl MemoryHoldStore {
         })
     }
 
-    /// Every hold, as [`HoldStore::list`] would return it (a synchronous helper).
+    /// Every hold waiting, as [`HoldStore::list`] would return it (a synchronous helper).
     pub fn snapshot(&self) -> Vec<Hold> {
         self.lock()
-            .map(|holds| holds.values().cloned().collect())
+            .map(|holds| holds.values().filter(|h| !h.is_released()).cloned().collect())
             .unwrap_or_default()
     }
+}
+
+/// [`HoldStore::mark_released`] on one stored hold (the memory and file stores).
+pub fn mark_released_in(hold: &mut Hold, commit_id: &str, record: ReleaseRecord) -> bool {
+    let ours = !hold.is_released()
+        && hold.claimed_by.as_deref() == Some(record.claim_token.as_str())
+        && hold.commit_id == commit_id;
+    if ours {
+        hold.released = Some(record);
+    }
+    ours
+}
+
+/// [`HoldStore::claim_release`] on one stored hold (the memory and file stores).
+pub fn claim_in(hold: &mut Hold, claim_token: &str, now: Timestamp) -> bool {
+    let claimable = hold.claimable_by(claim_token, now);
+    if claimable {
+        hold.claimed_by = Some(claim_token.to_owned());
+        hold.claimed_at = Some(now);
+    }
+    claimable
 }
 
 impl HoldStore for MemoryHoldStore {
@@ -358,36 +470,53 @@ impl HoldStore for MemoryHoldStore {
     }
 
     async fn list(&self) -> Result<Vec<Hold>, HoldStoreError> {
-        Ok(self.lock()?.values().cloned().collect())
+        Ok(self
+            .lock()?
+            .values()
+            .filter(|h| !h.is_released())
+            .cloned()
+            .collect())
     }
 
     async fn get(&self, key: &HoldKey) -> Result<Option<Hold>, HoldStoreError> {
-        Ok(self.lock()?.get(key).cloned())
+        Ok(self.lock()?.get(key).filter(|h| !h.is_released()).cloned())
     }
 
     async fn claim_release(
         &self,
         key: &HoldKey,
         claim_token: &str,
+        now: Timestamp,
     ) -> Result<bool, HoldStoreError> {
-        let mut holds = self.lock()?;
-        let Some(hold) = holds.get_mut(key) else {
-            return Ok(false);
-        };
-        match &hold.claimed_by {
-            Some(token) => Ok(token == claim_token),
-            None => {
-                hold.claimed_by = Some(claim_token.to_owned());
-                Ok(true)
-            }
-        }
+        Ok(self
+            .lock()?
+            .get_mut(key)
+            .is_some_and(|hold| claim_in(hold, claim_token, now)))
+    }
+
+    async fn mark_released(
+        &self,
+        key: &HoldKey,
+        commit_id: &str,
+        record: ReleaseRecord,
+    ) -> Result<bool, HoldStoreError> {
+        Ok(self
+            .lock()?
+            .get_mut(key)
+            .is_some_and(|hold| mark_released_in(hold, commit_id, record)))
+    }
+
+    async fn released(&self, key: &HoldKey) -> Result<Option<Hold>, HoldStoreError> {
+        Ok(self.lock()?.get(key).filter(|h| h.is_released()).cloned())
     }
 
     async fn release_claim(&self, key: &HoldKey, claim_token: &str) -> Result<(), HoldStoreError> {
         if let Some(hold) = self.lock()?.get_mut(key)
+            && !hold.is_released()
             && hold.claimed_by.as_deref() == Some(claim_token)
         {
             hold.claimed_by = None;
+            hold.claimed_at = None;
         }
         Ok(())
     }
@@ -476,12 +605,46 @@ mod tests {
     fn a_release_is_claimed_once() {
         let store = MemoryHoldStore::with([push("aaa", "2026-11-27T16:00:00Z")]);
         let key = HoldKey::new("api-deploy", "main");
-        assert!(block_on(store.claim_release(&key, "tick-1")).unwrap());
-        assert!(block_on(store.claim_release(&key, "tick-1")).unwrap());
-        assert!(!block_on(store.claim_release(&key, "tick-2")).unwrap());
+        let now = ts("2026-11-30T08:00:00Z");
+        assert!(block_on(store.claim_release(&key, "tick-1", now)).unwrap());
+        assert!(block_on(store.claim_release(&key, "tick-1", now)).unwrap());
+        assert!(!block_on(store.claim_release(&key, "tick-2", now)).unwrap());
         block_on(store.delete(&key)).unwrap();
-        assert!(!block_on(store.claim_release(&key, "tick-2")).unwrap());
+        assert!(!block_on(store.claim_release(&key, "tick-2", now)).unwrap());
         assert_eq!(block_on(store.get(&key)).unwrap(), None);
+    }
+
+    #[test]
+    fn a_claim_lapses_after_the_lease_and_a_released_hold_is_no_longer_listed() {
+        let store = MemoryHoldStore::with([push("aaa", "2026-11-27T16:00:00Z")]);
+        let key = HoldKey::new("api-deploy", "main");
+        let now = ts("2026-11-30T08:00:00Z");
+        assert!(block_on(store.claim_release(&key, "tick-1", now)).unwrap());
+        let almost = ts("2026-11-30T08:14:59Z");
+        assert!(!block_on(store.claim_release(&key, "tick-2", almost)).unwrap());
+        let lapsed = ts("2026-11-30T08:15:00Z");
+        assert!(block_on(store.claim_release(&key, "tick-2", lapsed)).unwrap());
+        // The first claimant lost its claim: it cannot record the release any more.
+        let record = |token: &str| ReleaseRecord {
+            claim_token: token.to_owned(),
+            execution_id: "exec-1".to_owned(),
+            at: lapsed,
+        };
+        assert!(!block_on(store.mark_released(&key, "aaa", record("tick-1"))).unwrap());
+        assert!(!block_on(store.mark_released(&key, "bbb", record("tick-2"))).unwrap());
+        assert!(block_on(store.mark_released(&key, "aaa", record("tick-2"))).unwrap());
+        assert_eq!(block_on(store.get(&key)).unwrap(), None);
+        assert!(block_on(store.list()).unwrap().is_empty());
+        let released = block_on(store.released(&key)).unwrap().unwrap();
+        assert_eq!(released.released, Some(record("tick-2")));
+        assert!(!block_on(store.claim_release(&key, "tick-2", lapsed)).unwrap());
+        // A push of a later freeze starts a new hold over the record.
+        let next = push("ccc", "2026-12-04T17:00:00Z");
+        assert_eq!(block_on(store.put_newest(next)).unwrap(), HoldWrite::Created);
+        let hold = block_on(store.get(&key)).unwrap().unwrap();
+        assert_eq!((hold.commit_id.as_str(), hold.pushes), ("ccc", 1));
+        assert_eq!(hold.claimed_by, None);
+        assert_eq!(block_on(store.released(&key)).unwrap(), None);
     }
 
     #[test]

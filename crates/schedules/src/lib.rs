@@ -115,7 +115,10 @@ pub use config::{
 };
 pub use error::CalendarError;
 pub use expression::{Expression, ExpressionError};
-pub use holds::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite, MemoryHoldStore};
+pub use holds::{
+    Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite, MemoryHoldStore, RELEASE_LEASE,
+    ReleaseRecord,
+};
 pub use ics::{IcsCalendar, IcsError};
 /// The time crate of the API, re-exported so callers use the same `Timestamp`.
 pub use jiff;

@@ -16,7 +16,9 @@
 //! not answer in time) continues from the queue ([`Continuation`], [`Resume::Start`]):
 //! the continuation verifies the request again and releases with the same claim token,
 //! so a claim the first attempt took is its own, and the start is idempotent (its
-//! `clientRequestToken` is the hold's release token).
+//! `clientRequestToken` is the hold's release token). A first attempt cut off after the
+//! release was recorded is answered by the continuation as that release ("Released by
+//! …"), not "already released": the port tells a retry of the same claim token.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -61,10 +63,13 @@ pub enum HoldReleased {
 #[error("hold not released: {0}")]
 pub struct ReleaseFailed(pub String);
 
-/// Releases holds: claim, start at the held commit, delete (the hold store and
-/// CodePipeline in Lambda, through `pipeline_routing::release_hold`).
+/// Releases holds: claim, start at the held commit, record the release (the hold store
+/// and CodePipeline in Lambda, through `pipeline_routing::release_hold`).
 pub trait HoldReleases {
-    /// Releases the hold of `key` for `claim_token`; the same token may retry.
+    /// Releases the hold of `key` for `claim_token`; the same token may retry. A retry
+    /// after the release finished (the answer was cut off) answers
+    /// [`HoldReleased::Released`] as the release was, and starts nothing;
+    /// [`HoldReleased::Missing`] is for a hold another claim released, or none.
     fn release(
         &self,
         key: &HoldKey,
@@ -531,6 +536,148 @@ mod tests {
         assert!(c.slack.calls().is_empty());
         let approve = body("codepipeline_approve", "U0ALICE", "x");
         assert_eq!(click(&c, &approve, None).await, None);
+    }
+
+    /// The port as `release_hold` does it, over the memory hold store: claim, start
+    /// (counted), record; a retry of a recorded claim answers as that release. The first
+    /// call's answer is `cut_off` (it sleeps past the budget) after the release was
+    /// recorded.
+    struct StoreReleases {
+        holds: pipeline_schedules::MemoryHoldStore,
+        starts: Mutex<u32>,
+        cut_off: Mutex<Option<Duration>>,
+    }
+
+    impl HoldReleases for StoreReleases {
+        async fn release(
+            &self,
+            key: &HoldKey,
+            claim_token: &str,
+        ) -> Result<HoldReleased, ReleaseFailed> {
+            use pipeline_schedules::{HoldStore, ReleaseRecord};
+            let failed = |e: pipeline_schedules::HoldStoreError| ReleaseFailed(e.to_string());
+            let now = pipeline_schedules::jiff::Timestamp::from_second(NOW).map_err(|e| ReleaseFailed(e.to_string()))?;
+            let Some(hold) = self.holds.get(key).await.map_err(failed)? else {
+                let record = self.holds.released(key).await.map_err(failed)?;
+                return Ok(match record {
+                    Some(hold)
+                        if hold.released.as_ref().map(|r| r.claim_token.as_str())
+                            == Some(claim_token) =>
+                    {
+                        HoldReleased::Released {
+                            commit_id: hold.commit_id,
+                            execution_id: hold
+                                .released
+                                .map(|r| r.execution_id)
+                                .unwrap_or_default(),
+                        }
+                    }
+                    _ => HoldReleased::Missing,
+                });
+            };
+            if !self
+                .holds
+                .claim_release(key, claim_token, now)
+                .await
+                .map_err(failed)?
+            {
+                return Ok(HoldReleased::ClaimedElsewhere);
+            }
+            *self.starts.lock().unwrap() += 1;
+            let record = ReleaseRecord {
+                claim_token: claim_token.to_owned(),
+                execution_id: "exec-1".to_owned(),
+                at: now,
+            };
+            self.holds
+                .mark_released(key, &hold.commit_id, record)
+                .await
+                .map_err(failed)?;
+            let cut_off = self.cut_off.lock().unwrap().take();
+            if let Some(delay) = cut_off {
+                tokio::time::sleep(delay).await;
+            }
+            Ok(HoldReleased::Released {
+                commit_id: hold.commit_id,
+                execution_id: "exec-1".to_owned(),
+            })
+        }
+    }
+
+    fn store_clicks() -> ReleaseClicks<RecordingSlack, StoreReleases, MemoryQueue> {
+        let c = clicks(FakeReleases::answering(released()));
+        let at = pipeline_schedules::jiff::Timestamp::UNIX_EPOCH;
+        let hold = pipeline_schedules::Hold::for_push(
+            "monorepo",
+            "api",
+            "main",
+            "e3b1f6a2c9d8",
+            None,
+            None,
+            at,
+            "weekend",
+            at,
+        );
+        ReleaseClicks {
+            config: c.config,
+            secret: c.secret,
+            slack: c.slack,
+            releases: StoreReleases {
+                holds: pipeline_schedules::MemoryHoldStore::with([hold]),
+                starts: Mutex::new(0),
+                cut_off: Mutex::new(Some(Duration::from_secs(3))),
+            },
+            urls: c.urls,
+            later: c.later,
+            limits: c.limits,
+        }
+    }
+
+    async fn store_click(
+        c: &ReleaseClicks<RecordingSlack, StoreReleases, MemoryQueue>,
+        body: &str,
+    ) -> Option<HttpReply> {
+        let ts = NOW.to_string();
+        let signed = sign(&c.secret, &ts, body.as_bytes());
+        let headers = [
+            ("x-slack-request-timestamp", ts.as_str()),
+            ("x-slack-signature", signed.as_str()),
+        ];
+        let request = HttpRequest {
+            headers: &headers,
+            body,
+            is_base64_encoded: false,
+        };
+        c.handle(&request, NOW).await
+    }
+
+    #[tokio::test]
+    async fn a_release_cut_off_after_it_was_recorded_says_released_by_and_another_click_already_released()
+     {
+        let c = store_clicks();
+        // The release is recorded, but its answer comes after Slack's budget.
+        let reply = store_click(&c, &body(RELEASE_ACTION_ID, "U0ALICE", "api#main"))
+            .await
+            .unwrap();
+        assert!(reply.body.contains("Working on it"), "{reply:?}");
+        let queued = c.later.take();
+        assert_eq!(queued.len(), 1);
+        // The continuation finds the hold released by this very click.
+        c.resume(&queued[0]).await;
+        assert_eq!(*c.releases.starts.lock().unwrap(), 1, "started once");
+        let slack = c.slack.calls();
+        let update = slack.last().unwrap().body["blocks"].to_string();
+        assert!(
+            update.contains("Released* by <@U0ALICE> at `e3b1f6a` (execution `exec-1`)"),
+            "{update}"
+        );
+        assert!(!update.contains(ALREADY_RELEASED), "{update}");
+        // Another approver's click is another claim: already released, nothing started.
+        store_click(&c, &body(RELEASE_ACTION_ID, "U0BOB", "api#main")).await;
+        assert_eq!(*c.releases.starts.lock().unwrap(), 1);
+        let slack = c.slack.calls();
+        let update = slack.last().unwrap().body["blocks"].to_string();
+        assert!(update.contains(ALREADY_RELEASED), "{update}");
     }
 
     #[tokio::test]

@@ -13,7 +13,8 @@ use aws_adapters::approvals_env::{ApprovalsAws, InitError};
 use aws_adapters::holds_store::DynamoHoldStore;
 use aws_adapters::pipeline_facts::AwsPipelineFacts;
 use aws_adapters::slack_http::SlackHttp;
-use pipeline_schedules::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite};
+use pipeline_schedules::jiff::Timestamp;
+use pipeline_schedules::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite, ReleaseRecord};
 use slack_approval::Requests;
 use slack_approval::held::Announcements;
 
@@ -51,7 +52,25 @@ impl HoldStore for SchedulerHolds {
         }
     }
 
-    async fn claim_release(&self, _key: &HoldKey, _token: &str) -> Result<bool, HoldStoreError> {
+    async fn claim_release(
+        &self,
+        _key: &HoldKey,
+        _token: &str,
+        _now: Timestamp,
+    ) -> Result<bool, HoldStoreError> {
+        Err(read_only())
+    }
+
+    async fn mark_released(
+        &self,
+        _key: &HoldKey,
+        _commit_id: &str,
+        _record: ReleaseRecord,
+    ) -> Result<bool, HoldStoreError> {
+        Err(read_only())
+    }
+
+    async fn released(&self, _key: &HoldKey) -> Result<Option<Hold>, HoldStoreError> {
         Err(read_only())
     }
 

@@ -15,7 +15,8 @@ use crate::config::{Config, RulesLocation};
 use crate::handler::CommitFilter;
 use crate::ports::{NoHolds, SummaryPublisher};
 use aws_adapters::holds_store::DynamoHoldStore;
-use pipeline_schedules::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite};
+use pipeline_schedules::jiff::Timestamp;
+use pipeline_schedules::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite, ReleaseRecord};
 
 /// The commit-filter function over AWS: CodeCommit, CodePipeline and (when a topic is
 /// configured) SNS.
@@ -50,10 +51,32 @@ impl HoldStore for MaybeHolds {
             MaybeHolds::Off => NoHolds.get(key).await,
         }
     }
-    async fn claim_release(&self, key: &HoldKey, token: &str) -> Result<bool, HoldStoreError> {
+    async fn claim_release(
+        &self,
+        key: &HoldKey,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<bool, HoldStoreError> {
         match self {
-            MaybeHolds::Dynamo(store) => store.claim_release(key, token).await,
-            MaybeHolds::Off => NoHolds.claim_release(key, token).await,
+            MaybeHolds::Dynamo(store) => store.claim_release(key, token, now).await,
+            MaybeHolds::Off => NoHolds.claim_release(key, token, now).await,
+        }
+    }
+    async fn mark_released(
+        &self,
+        key: &HoldKey,
+        commit_id: &str,
+        record: ReleaseRecord,
+    ) -> Result<bool, HoldStoreError> {
+        match self {
+            MaybeHolds::Dynamo(store) => store.mark_released(key, commit_id, record).await,
+            MaybeHolds::Off => NoHolds.mark_released(key, commit_id, record).await,
+        }
+    }
+    async fn released(&self, key: &HoldKey) -> Result<Option<Hold>, HoldStoreError> {
+        match self {
+            MaybeHolds::Dynamo(store) => store.released(key).await,
+            MaybeHolds::Off => NoHolds.released(key).await,
         }
     }
     async fn release_claim(&self, key: &HoldKey, token: &str) -> Result<(), HoldStoreError> {

@@ -3,7 +3,8 @@
 
 use std::future::Future;
 
-use pipeline_schedules::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite};
+use pipeline_schedules::jiff::Timestamp;
+use pipeline_schedules::{Hold, HoldKey, HoldStore, HoldStoreError, HoldWrite, ReleaseRecord};
 
 /// Publishes a push's routing summary (SNS in Lambda).
 pub trait SummaryPublisher {
@@ -48,8 +49,24 @@ impl HoldStore for NoHolds {
     async fn get(&self, _key: &HoldKey) -> Result<Option<Hold>, HoldStoreError> {
         Ok(None)
     }
-    async fn claim_release(&self, _key: &HoldKey, _token: &str) -> Result<bool, HoldStoreError> {
+    async fn claim_release(
+        &self,
+        _key: &HoldKey,
+        _token: &str,
+        _now: Timestamp,
+    ) -> Result<bool, HoldStoreError> {
         Err(Self::error())
+    }
+    async fn mark_released(
+        &self,
+        _key: &HoldKey,
+        _commit_id: &str,
+        _record: ReleaseRecord,
+    ) -> Result<bool, HoldStoreError> {
+        Err(Self::error())
+    }
+    async fn released(&self, _key: &HoldKey) -> Result<Option<Hold>, HoldStoreError> {
+        Ok(None)
     }
     async fn release_claim(&self, _key: &HoldKey, _token: &str) -> Result<(), HoldStoreError> {
         Err(Self::error())

@@ -107,6 +107,8 @@ fn weekend_hold() -> Hold {
         freeze: "weekend".to_owned(),
         updated_at: at("2026-03-06T18:00:00Z"),
         claimed_by: None,
+        claimed_at: None,
+        released: None,
     }
 }
 

@@ -113,7 +113,8 @@ where
             // Every releaser of the same hold uses the same claim: a release that failed
             // after its claim can be retried by anyone, and the start's token keeps it to
             // one execution.
-            let outcome = release_hold(store, starter, &key, &hold.release_token()).await?;
+            let now = pipeline_schedules::jiff::Timestamp::now();
+            let outcome = release_hold(store, starter, &key, &hold.release_token(), now).await?;
             match &outcome {
                 ReleaseOutcome::Released {
                     request,
