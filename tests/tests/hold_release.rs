@@ -300,6 +300,31 @@ async fn an_approvers_click_starts_the_held_commit_once_deletes_the_hold_and_say
     );
 }
 
+/// The same click handled twice (its work continued from the queue, or Lambda retried
+/// it) after the release was recorded: the second answer is the release it was, "Released
+/// by", and nothing more is started.
+#[tokio::test]
+async fn a_retried_click_after_its_release_says_released_by_not_already_released() {
+    let world = world().await;
+    let post = announce(&world).await;
+    let event = click(&world, &post, "U0ALICE", SIGNING_SECRET);
+    for _ in 0..2 {
+        let reply = world.handler.handle_event(event.clone(), NOW).await;
+        assert_eq!(reply["statusCode"], 200, "{reply}");
+    }
+    assert_eq!(world.double.requests(START).len(), 1, "started once");
+    let responses = world.slack.responses();
+    assert_eq!(responses.len(), 2, "{responses:?}");
+    let retried = responses[1]["blocks"].to_string();
+    assert!(
+        retried.contains(&format!(
+            "by <@U0ALICE> at `e3b1f6a` (execution `{EXECUTION}`)"
+        )),
+        "{retried}"
+    );
+    assert!(!retried.contains("Already released"), "{retried}");
+}
+
 #[tokio::test]
 async fn a_click_by_someone_else_is_refused_and_changes_nothing() {
     let world = world().await;

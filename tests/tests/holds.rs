@@ -328,6 +328,74 @@ async fn a_release_whose_start_fails_is_retried_by_the_next_tick() {
     assert_eq!(setup.store.get(&key).await.ok().flatten(), None);
 }
 
+/// A release whose claim was left behind (the releaser died, or DynamoDB failed after
+/// the start) is not stuck: in DynamoDB the claim lapses after the lease, the next tick
+/// takes it and starts the hold with the same `clientRequestToken`, and the release is
+/// recorded: the hold is no longer listed, and a later tick starts nothing.
+#[tokio::test]
+async fn a_claim_left_behind_lapses_after_the_lease_and_the_release_is_recorded_once() {
+    let setup = setup().await;
+    setup
+        .function
+        .handle(push(NEW, "2026-11-03T09:12:44Z"), None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let key = HoldKey::new("api", "main");
+    let claimed_at = release_time();
+    assert!(
+        setup
+            .store
+            .claim_release(&key, "slack:U0ALICE:1.2", claimed_at)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    );
+    let starter = CodePipelineStarter::new(sdk::codepipeline(&setup.double.endpoint()));
+    let before = setup.double.requests(START).len();
+    let minutes = |m: i64| {
+        claimed_at
+            .checked_add(pipeline_schedules::jiff::SignedDuration::from_mins(m))
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let early = release_hold(&setup.store, &starter, &key, "tick-1", minutes(14))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(early, ReleaseOutcome::ClaimedElsewhere), "{early:?}");
+    assert_eq!(setup.double.requests(START).len(), before, "nothing started");
+
+    let late = release_hold(&setup.store, &starter, &key, "tick-2", minutes(15))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ReleaseOutcome::Released { hold, .. } = late else {
+        panic!("{late:?}");
+    };
+    let starts = setup.double.requests(START);
+    assert_eq!(starts.len(), before + 1);
+    assert_eq!(starts[before]["clientRequestToken"], hold.release_token());
+    assert_eq!(setup.store.get(&key).await.ok().flatten(), None);
+    assert!(
+        setup
+            .store
+            .list()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .all(|h| h.key() != key),
+        "a released hold is not listed"
+    );
+    let record = setup
+        .store
+        .released(&key)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .and_then(|h| h.released);
+    assert_eq!(record.map(|r| r.claim_token), Some("tick-2".to_owned()));
+    let again = release_hold(&setup.store, &starter, &key, "tick-3", minutes(16))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(again, ReleaseOutcome::Missing), "{again:?}");
+    assert_eq!(setup.double.requests(START).len(), before + 1, "started once");
+}
+
 /// Eight releasers claim a hold at once through the DynamoDB adapter, for twenty holds:
 /// each time exactly one claim wins, because the claim is one conditional write (the
 /// overlap guarantee every release path relies on).
