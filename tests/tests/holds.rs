@@ -359,8 +359,15 @@ async fn a_claim_left_behind_lapses_after_the_lease_and_the_release_is_recorded_
     let early = release_hold(&setup.store, &starter, &key, "tick-1", minutes(14))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(matches!(early, ReleaseOutcome::ClaimedElsewhere), "{early:?}");
-    assert_eq!(setup.double.requests(START).len(), before, "nothing started");
+    assert!(
+        matches!(early, ReleaseOutcome::ClaimedElsewhere),
+        "{early:?}"
+    );
+    assert_eq!(
+        setup.double.requests(START).len(),
+        before,
+        "nothing started"
+    );
 
     let late = release_hold(&setup.store, &starter, &key, "tick-2", minutes(15))
         .await
@@ -393,7 +400,11 @@ async fn a_claim_left_behind_lapses_after_the_lease_and_the_release_is_recorded_
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(matches!(again, ReleaseOutcome::Missing), "{again:?}");
-    assert_eq!(setup.double.requests(START).len(), before + 1, "started once");
+    assert_eq!(
+        setup.double.requests(START).len(),
+        before + 1,
+        "started once"
+    );
 }
 
 /// Eight releasers claim a hold at once through the DynamoDB adapter, for twenty holds:

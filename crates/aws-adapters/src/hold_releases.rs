@@ -43,19 +43,17 @@ where
                 commit_id: hold.commit_id,
                 execution_id,
             }),
-            Ok(ReleaseOutcome::Missing) => {
-                match released_by(&self.holds, key, claim_token).await {
-                    Ok(Some(hold)) => Ok(HoldReleased::Released {
-                        execution_id: hold
-                            .released
-                            .map(|record| record.execution_id)
-                            .unwrap_or_default(),
-                        commit_id: hold.commit_id,
-                    }),
-                    Ok(None) => Ok(HoldReleased::Missing),
-                    Err(error) => Err(ReleaseFailed(error.to_string())),
-                }
-            }
+            Ok(ReleaseOutcome::Missing) => match released_by(&self.holds, key, claim_token).await {
+                Ok(Some(hold)) => Ok(HoldReleased::Released {
+                    execution_id: hold
+                        .released
+                        .map(|record| record.execution_id)
+                        .unwrap_or_default(),
+                    commit_id: hold.commit_id,
+                }),
+                Ok(None) => Ok(HoldReleased::Missing),
+                Err(error) => Err(ReleaseFailed(error.to_string())),
+            },
             Ok(ReleaseOutcome::ClaimedElsewhere) => Ok(HoldReleased::ClaimedElsewhere),
             Err(error) => Err(ReleaseFailed(error.to_string())),
         }

@@ -175,9 +175,7 @@ fn from_item(item: &HashMap<String, AttributeValue>) -> Result<(Hold, i64), Hold
         updated_at: time("updated_at")?,
         claimed_by: text("claimed_by"),
         claimed_at: crate::dynamo::number::<i64>(item, "claimed_at")
-            .map(|at| {
-                Timestamp::from_second(at).map_err(|e| corrupt(format!("`claimed_at`: {e}")))
-            })
+            .map(|at| Timestamp::from_second(at).map_err(|e| corrupt(format!("`claimed_at`: {e}"))))
             .transpose()?,
         released: match text("released_by") {
             Some(claim_token) => Some(ReleaseRecord {

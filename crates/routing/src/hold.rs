@@ -314,7 +314,12 @@ mod tests {
         let starter = Starter::default();
         let key = hold.key();
         // Another releaser claimed it first: nothing starts.
-        assert!(store.claim_release(&key, "tick-1", at).await.unwrap_or(false));
+        assert!(
+            store
+                .claim_release(&key, "tick-1", at)
+                .await
+                .unwrap_or(false)
+        );
         let outcome = release_hold(&store, &starter, &key, "tick-2", at).await;
         assert!(
             matches!(outcome, Ok(ReleaseOutcome::ClaimedElsewhere)),
@@ -388,10 +393,7 @@ mod tests {
 
     impl PipelineStarter for IdempotentPipeline {
         async fn start(&self, request: &StartRequest) -> Result<String, SourceError> {
-            let mut tokens = self
-                .0
-                .lock()
-                .map_err(|_| SourceError::new("poisoned"))?;
+            let mut tokens = self.0.lock().map_err(|_| SourceError::new("poisoned"))?;
             let token = &request.client_request_token;
             let index = match tokens.iter().position(|t| t == token) {
                 Some(index) => index,
@@ -480,7 +482,14 @@ mod tests {
             "{first:?}"
         );
         // Within the lease the hold is still claimed: a tick starts nothing.
-        let tick = release_hold(&store, &pipeline, &key, "tick-1", ts("2026-11-30T08:10:00Z")).await;
+        let tick = release_hold(
+            &store,
+            &pipeline,
+            &key,
+            "tick-1",
+            ts("2026-11-30T08:10:00Z"),
+        )
+        .await;
         assert!(
             matches!(tick, Ok(ReleaseOutcome::ClaimedElsewhere)),
             "{tick:?}"
@@ -499,7 +508,13 @@ mod tests {
         // The record says who released it: the tick that recorded it.
         let by_tick = released_by(&store, &key, "tick-2").await.ok().flatten();
         assert_eq!(by_tick.map(|h| h.commit_id), Some("c9".to_owned()));
-        assert_eq!(released_by(&store, &key, "slack:U1:t1").await.ok().flatten(), None);
+        assert_eq!(
+            released_by(&store, &key, "slack:U1:t1")
+                .await
+                .ok()
+                .flatten(),
+            None
+        );
     }
 
     #[tokio::test]
@@ -513,7 +528,9 @@ mod tests {
         struct PushDuringStart<'a>(&'a MemoryHoldStore);
         impl PipelineStarter for PushDuringStart<'_> {
             async fn start(&self, _request: &StartRequest) -> Result<String, SourceError> {
-                let at = "2026-11-30T08:00:01Z".parse().unwrap_or(Timestamp::UNIX_EPOCH);
+                let at = "2026-11-30T08:00:01Z"
+                    .parse()
+                    .unwrap_or(Timestamp::UNIX_EPOCH);
                 let newer = Hold::for_push("r", "api", "main", "c2", None, None, at, "weekend", at);
                 self.0
                     .put_newest(newer)

@@ -26,8 +26,8 @@ pub mod rules;
 pub mod start;
 
 pub use hold::{
-    HoldOutcome, ReleaseError, ReleaseOutcome, hold_pipelines, holds_of, release_hold, released_by,
-    release_request,
+    HoldOutcome, ReleaseError, ReleaseOutcome, hold_pipelines, holds_of, release_hold,
+    release_request, released_by,
 };
 pub use plan::{
     Decision, DiffBase, FreezeNote, PipelineDecision, PlanOptions, Reason, RoutingPlan, plan_push,

@@ -434,7 +434,13 @@ impl MemoryHoldStore {
     /// Every hold waiting, as [`HoldStore::list`] would return it (a synchronous helper).
     pub fn snapshot(&self) -> Vec<Hold> {
         self.lock()
-            .map(|holds| holds.values().filter(|h| !h.is_released()).cloned().collect())
+            .map(|holds| {
+                holds
+                    .values()
+                    .filter(|h| !h.is_released())
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -640,7 +646,10 @@ mod tests {
         assert!(!block_on(store.claim_release(&key, "tick-2", lapsed)).unwrap());
         // A push of a later freeze starts a new hold over the record.
         let next = push("ccc", "2026-12-04T17:00:00Z");
-        assert_eq!(block_on(store.put_newest(next)).unwrap(), HoldWrite::Created);
+        assert_eq!(
+            block_on(store.put_newest(next)).unwrap(),
+            HoldWrite::Created
+        );
         let hold = block_on(store.get(&key)).unwrap().unwrap();
         assert_eq!((hold.commit_id.as_str(), hold.pushes), ("ccc", 1));
         assert_eq!(hold.claimed_by, None);

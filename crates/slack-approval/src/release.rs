@@ -556,7 +556,8 @@ mod tests {
         ) -> Result<HoldReleased, ReleaseFailed> {
             use pipeline_schedules::{HoldStore, ReleaseRecord};
             let failed = |e: pipeline_schedules::HoldStoreError| ReleaseFailed(e.to_string());
-            let now = pipeline_schedules::jiff::Timestamp::from_second(NOW).map_err(|e| ReleaseFailed(e.to_string()))?;
+            let now = pipeline_schedules::jiff::Timestamp::from_second(NOW)
+                .map_err(|e| ReleaseFailed(e.to_string()))?;
             let Some(hold) = self.holds.get(key).await.map_err(failed)? else {
                 let record = self.holds.released(key).await.map_err(failed)?;
                 return Ok(match record {
@@ -566,10 +567,7 @@ mod tests {
                     {
                         HoldReleased::Released {
                             commit_id: hold.commit_id,
-                            execution_id: hold
-                                .released
-                                .map(|r| r.execution_id)
-                                .unwrap_or_default(),
+                            execution_id: hold.released.map(|r| r.execution_id).unwrap_or_default(),
                         }
                     }
                     _ => HoldReleased::Missing,
