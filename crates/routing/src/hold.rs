@@ -210,8 +210,9 @@ where
         at: now,
     };
     match store.mark_released(key, &hold.commit_id, record).await {
-        Ok(true) => tracing::info!(
-            decision = "released",
+        // The caller logs the release as its decision (the tick, the Slack click, the CLI);
+        // these lines add what only the store knows: whether the release was recorded.
+        Ok(true) => tracing::debug!(
             pipeline = %hold.pipeline,
             branch = %hold.branch,
             commit = %hold.commit_id,
@@ -227,7 +228,6 @@ where
             // commit stays held for the next release.
             let given_back = store.release_claim(key, claim_token).await;
             tracing::info!(
-                decision = "released",
                 pipeline = %hold.pipeline,
                 branch = %hold.branch,
                 commit = %hold.commit_id,
@@ -241,7 +241,6 @@ where
             );
         }
         Err(error) => tracing::warn!(
-            decision = "released",
             pipeline = %hold.pipeline,
             branch = %hold.branch,
             commit = %hold.commit_id,
