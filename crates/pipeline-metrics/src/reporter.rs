@@ -153,8 +153,12 @@ pub struct Built {
 
 /// Builds the period's report and the day's digest from rows that cover both periods.
 ///
-/// The rows are sorted by event time once, and each report is built on the slice of its
-/// days (no copy of the rows): the same report as `Report::build` with a `period`.
+/// Each report is `Report::build` with its `period` over every row read up to the
+/// period's last day, exactly as `metrics report --since --until` and the Athena queries
+/// place things: a run by the day it started (a run that started the day before and ended
+/// inside is not a run of the period, but its end counts for DORA), a step by its event
+/// day; a change's first start is looked for in every row read. The rows are sorted by
+/// event time once and each report gets a slice (no copy of the rows).
 pub fn build_digest(
     mut rows: Vec<Row>,
     periods: &Periods,
@@ -163,14 +167,13 @@ pub fn build_digest(
     dashboard_url: Option<&str>,
 ) -> Built {
     rows.sort_by_key(|r| r.event_time);
-    let days = |(first, last): (Date, Date)| {
-        let start = rows.partition_point(|r| crate::utc::day(r.event_time) < first);
+    let up_to = |last: Date| {
         let end = rows.partition_point(|r| crate::utc::day(r.event_time) <= last);
-        &rows[start..end.max(start)]
+        &rows[..end]
     };
     let build = |period: (Date, Date), max_actions: usize| {
         let config = ReportConfig {
-            period: None,
+            period: Some(period),
             dora: crate::DoraConfig {
                 period: Some(period),
                 ..report.dora.clone()
@@ -178,7 +181,7 @@ pub fn build_digest(
             max_actions,
             ..report.clone()
         };
-        Report::build(days(period), &config)
+        Report::build(up_to(period.1), &config)
     };
     let current = build(periods.current, report.max_actions);
     let previous = build(periods.previous, report.max_actions);
@@ -457,6 +460,71 @@ mod tests {
         assert_eq!(outcome.posted_to.as_deref(), Some("#deploys"));
         assert_eq!(outcome.digest.holds, None, "the holds could not be read");
         assert_eq!(outcome.digest.runs.total(), 3);
+    }
+
+    /// A production run that started on 03-02 at 23:50 and succeeded on 03-03 at 00:10,
+    /// reported on 03-03 with one-day periods: it is a run of 03-02 (its start day), so
+    /// not in 03-03's runs, but a deployment of 03-03 (its end day); each report is the one
+    /// `Report::build` gives over the rows with that period, as Athena and `metrics
+    /// report --since --until` place them.
+    #[test]
+    fn a_run_crossing_midnight_is_placed_as_athena_places_it() {
+        let mut h = history();
+        let start = "2026-03-02T23:50:00Z";
+        h.pipeline(PROD, "PX", start, start, "STARTED", 1);
+        h.pipeline(PROD, "PX", start, "2026-03-03T00:10:00Z", "SUCCEEDED", 1);
+        let periods = Periods::ending(date(2026, 3, 3), 1);
+        let config = config(None).report;
+        let built = build_digest(h.rows.clone(), &periods, &config, None, None);
+        let expected = |period: (Date, Date)| {
+            let mut c = config.clone();
+            c.period = Some(period);
+            let rows: Vec<Row> = h
+                .rows
+                .iter()
+                .filter(|r| crate::utc::day(r.event_time) <= period.1)
+                .cloned()
+                .collect();
+            Report::build(&rows, &c)
+        };
+        let current = expected(periods.current);
+        assert_eq!(built.report.executions, current.executions);
+        assert_eq!(built.report.dora, current.dora);
+        assert_eq!(built.report.totals, current.totals);
+        assert!(
+            !built
+                .report
+                .executions
+                .iter()
+                .any(|e| e.execution_id == "PX"),
+            "PX started the day before the period"
+        );
+        let dora = built.report.dora.as_ref().unwrap();
+        let before = expected(periods.current);
+        assert_eq!(
+            dora.deployment_frequency,
+            before.dora.unwrap().deployment_frequency
+        );
+        let without_px = {
+            let rows: Vec<Row> = h
+                .rows
+                .iter()
+                .filter(|r| r.execution_id != "PX")
+                .cloned()
+                .collect();
+            build_digest(rows, &periods, &config, None, None)
+        };
+        assert_eq!(
+            dora.deployment_frequency.samples,
+            without_px.report.dora.unwrap().deployment_frequency.samples + 1,
+            "PX's end on 03-03 is a deployment of the period"
+        );
+        let previous = built.digest.runs.total();
+        assert_eq!(
+            previous,
+            without_px.digest.runs.total(),
+            "not a run of 03-03"
+        );
     }
 
     #[tokio::test]

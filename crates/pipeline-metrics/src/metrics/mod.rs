@@ -84,7 +84,7 @@
 //!   CodePipeline events carry no commit timestamp, so this is commit-*entered-the-pipeline*
 //!   to production, a lower bound of DORA's commit-to-production. The metric is the median
 //!   (nearest-rank p50).
-//! - **Time to restore**: per production pipeline, completed (SUCCEEDED or FAILED)
+//! - **Failed deployment recovery time** (formerly "time to restore"): per production pipeline, completed (SUCCEEDED or FAILED)
 //!   executions in end order; a failure opens an incident unless one is open; the next
 //!   success closes it, and the restore time is that success's end minus the end of the
 //!   failure that opened it. Incidents still open at the end of the period are counted in
@@ -105,8 +105,9 @@
 //!
 //! # Athena
 //! The same definitions over the Glue table `events` (the row schema of [`crate::row`])
-//! are the queries in `sql/` at the workspace root, which `template.yaml` deploys as named
-//! queries (copied from there; a test fails when the two differ).
+//! are the views and queries in `sql/` at the workspace root, which `template.yaml`
+//! deploys as Glue views and named queries (copied from there; a test fails when the two
+//! differ, and the `athena_sql` test runs them against this crate).
 
 pub mod actions;
 pub mod dora;
